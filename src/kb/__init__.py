@@ -1,0 +1,5 @@
+"""Kennisbank Scheiding & Kind: knowledge base and conflict analysis for children in high-conflict divorces."""
+
+__all__ = ["__version__"]
+
+__version__ = "0.1.0"

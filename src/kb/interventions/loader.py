@@ -1,0 +1,172 @@
+"""Reads and validates `content/interventions/*.md`, reporting problems as `path:line: field: message`."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from kb.errors import ContentError, ContentProblem
+from kb.interventions.schemas import EntryFrontMatter
+from kb.markdown import render_markdown
+
+__all__ = ["LoadedEntry", "load_entries", "load_entry"]
+
+SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+FRONT_MATTER_FIRST_LINE = 2  # line 1 is the opening `---`
+
+
+@dataclass(frozen=True)
+class LoadedEntry:
+    """A validated content file."""
+
+    slug: str
+    path: Path
+    front: EntryFrontMatter
+    body_markdown: str
+    body_html: str
+
+
+def _split(text: str) -> tuple[str, str] | None:
+    if not text.startswith("---\n"):
+        return None
+    end = text.find("\n---\n", 4)
+    if end == -1:
+        end_at_eof = text.rstrip().endswith("\n---")
+        if not end_at_eof:
+            return None
+        end = len(text.rstrip()) - 4
+    return text[4 : end + 1], text[end + 5 :]
+
+
+def _line_of(node: yaml.Node | None, loc: tuple[int | str, ...]) -> int | None:
+    """Follow a Pydantic error location through the YAML node tree to a 0-based line."""
+    found = None
+    for part in loc:
+        if isinstance(node, yaml.MappingNode):
+            match = next((v for k, v in node.value if k.value == part), None)
+            if match is None:
+                key = next((k for k, _ in node.value if k.value == part), None)
+                return key.start_mark.line if key is not None else found
+            node = match
+        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int):
+            if part >= len(node.value):
+                return found
+            node = node.value[part]
+        else:
+            return found
+        found = node.start_mark.line
+    return found
+
+
+def _field_name(loc: tuple[int | str, ...]) -> str:
+    name = ""
+    for part in loc:
+        name += f"[{part}]" if isinstance(part, int) else (f".{part}" if name else str(part))
+    return name or "front matter"
+
+
+def _problems_from_validation(
+    display: str, root: yaml.Node | None, error: ValidationError
+) -> list[ContentProblem]:
+    problems = []
+    for item in error.errors():
+        # Pydantic adds the union member's type to the location; it is not a field.
+        loc = tuple(p for p in item["loc"] if not (isinstance(p, str) and p[:1].isupper()))
+        loc = tuple(p for p in loc if p not in {"function-after"})
+        line0 = _line_of(root, loc)
+        line = FRONT_MATTER_FIRST_LINE + (line0 if line0 is not None else 0)
+        message = item["msg"].removeprefix("Value error, ")
+        problems.append(ContentProblem(display, line, _field_name(loc), message))
+    return problems
+
+
+def load_entry(path: Path, display: str | None = None) -> LoadedEntry:
+    """Parse one content file; raise `ContentError` with located problems."""
+    display = display or str(path)
+    slug = path.stem
+    if not SLUG_RE.match(slug):
+        raise ContentError(
+            [ContentProblem(display, 1, "slug", "bestandsnaam moet een slug zijn: a-z, 0-9 en -")]
+        )
+    text = path.read_text(encoding="utf-8")
+    parts = _split(text)
+    if parts is None:
+        raise ContentError(
+            [ContentProblem(display, 1, "front matter", "begin met '---', YAML, dan '---'")]
+        )
+    raw, body = parts
+    try:
+        root = yaml.compose(raw)
+        data: Any = yaml.safe_load(raw)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = FRONT_MATTER_FIRST_LINE + (mark.line if mark else 0)
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise ContentError([ContentProblem(display, line, "yaml", problem)]) from exc
+    if not isinstance(data, dict):
+        raise ContentError(
+            [ContentProblem(display, FRONT_MATTER_FIRST_LINE, "front matter", "verwacht sleutels")]
+        )
+    try:
+        front = EntryFrontMatter.model_validate(data)
+    except ValidationError as exc:
+        raise ContentError(_problems_from_validation(display, root, exc)) from exc
+    body_line = text[: len(raw) + 8].count("\n") + 1
+    if not body.strip():
+        raise ContentError([ContentProblem(display, body_line, "body", "de tekst ontbreekt")])
+    return LoadedEntry(slug, path, front, body, render_markdown(body))
+
+
+def load_entries(content_dir: Path) -> list[LoadedEntry]:
+    """Load every entry; collect all problems before failing, so one run shows them all."""
+    folder = content_dir / "interventions"
+    if not folder.is_dir():
+        raise ContentError([ContentProblem(str(folder), 1, "map", "map bestaat niet")])
+    entries: list[LoadedEntry] = []
+    problems: list[ContentProblem] = []
+    for path in sorted(folder.glob("*.md")):
+        display = _display(path)
+        try:
+            entries.append(load_entry(path, display))
+        except ContentError as exc:
+            problems.extend(exc.problems)
+    problems.extend(_cross_reference_problems(entries))
+    if problems:
+        raise ContentError(problems)
+    return entries
+
+
+def _cross_reference_problems(entries: list[LoadedEntry]) -> list[ContentProblem]:
+    slugs = {e.slug for e in entries}
+    problems = []
+    for entry in entries:
+        for i, target in enumerate(entry.front.related):
+            if target not in slugs:
+                problems.append(
+                    ContentProblem(
+                        _display(entry.path),
+                        _related_line(entry.path, target),
+                        f"related[{i}]",
+                        f"'{target}' bestaat niet in content/interventions",
+                    )
+                )
+    return problems
+
+
+def _related_line(path: Path, target: str) -> int:
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if re.search(rf"(^|[\s\[,]){re.escape(target)}([\s\],]|$)", line):
+            return number
+    return 1
+
+
+def _display(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)

@@ -1,0 +1,1 @@
+"""Search: the `SearchBackend` protocol, the embedded tantivy engine and the Meilisearch client."""

@@ -1,0 +1,73 @@
+"""All settings of the application, declared once with their help text."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+__all__ = ["Settings"]
+
+
+class Settings(BaseSettings):
+    """Settings read from `KB_*` environment variables or a `.env` file.
+
+    Nothing reads the environment at import time: build a `Settings()` where the program starts
+    (the CLI) and pass it on; tests build their own with explicit values.
+    """
+
+    model_config = SettingsConfigDict(env_prefix="KB_", env_file=".env", extra="ignore")
+
+    data_dir: Path = Field(
+        default=Path("var"),
+        description="Folder for the SQLite database and the embedded search index.",
+    )
+    database_url: str | None = Field(
+        default=None,
+        description=(
+            "SQLAlchemy URL of the database, e.g. `postgresql+psycopg://user@host/db`. "
+            "Empty: SQLite file `kb.sqlite3` in the data dir."
+        ),
+    )
+    content_dir: Path = Field(
+        default=Path("content"),
+        description="Folder with the knowledge-base content (`interventions/<slug>.md`).",
+    )
+    search_dir: Path = Field(
+        default=Path("search"),
+        description="Folder with the search settings as data (stop words, synonyms, compounds).",
+    )
+    search_backend: Literal["embedded", "meilisearch"] = Field(
+        default="embedded",
+        description="Search engine: `embedded` (tantivy, in-process) or `meilisearch` (a server).",
+    )
+    meili_url: str | None = Field(
+        default=None, description="URL of the Meilisearch server, e.g. `http://127.0.0.1:7700`."
+    )
+    meili_key: str | None = Field(default=None, description="API key for the Meilisearch server.")
+    meili_index: str = Field(
+        default="interventions", description="Name of the Meilisearch index to use."
+    )
+    secret_key: str | None = Field(
+        default=None,
+        description="Secret for signing sessions and tokens; required outside demo mode.",
+    )
+    demo: bool = Field(
+        default=False,
+        description="`1`: seed one demo account per role and show a DEMO banner on every page.",
+    )
+    debug: bool = Field(default=False, description="Show tracebacks in error pages (never in production).")
+
+    @property
+    def resolved_database_url(self) -> str:
+        """The database URL, falling back to SQLite inside the data dir."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'kb.sqlite3').resolve()}"
+
+    @property
+    def index_dir(self) -> Path:
+        """Where the embedded search engine keeps its index generations."""
+        return self.data_dir / "search-index"
