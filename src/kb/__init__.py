@@ -1,4 +1,4 @@
-"""Kennisbank Scheiding & Kind: knowledge base and conflict analysis for children in high-conflict divorces."""
+"""Kennisbank Scheiding & Kind: knowledge base and conflict analysis for children in divorces."""
 
 __all__ = ["__version__"]
 

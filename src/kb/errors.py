@@ -147,7 +147,9 @@ def _validation_errors(exc: ValidationException) -> list[FieldError]:
             continue
         key = item.get("key") or "?"
         source = item.get("source") or "body"
-        errors.append(FieldError((str(source), str(key)), _dutch_message(str(item.get("message", "")))))
+        errors.append(
+            FieldError((str(source), str(key)), _dutch_message(str(item.get("message", ""))))
+        )
     return errors
 
 
@@ -189,7 +191,7 @@ def _problem(
         status_code=status,
         media_type=MediaType.HTML,
         headers=headers,
-    )  # type: ignore[return-value]
+    )
 
 
 def exception_to_response(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
@@ -199,9 +201,7 @@ def exception_to_response(request: Request[Any, Any, Any], exc: Exception) -> Re
     if isinstance(exc, KbError):
         return _problem(request, exc.status_code, exc.detail, exc.title)
     if isinstance(exc, ValidationException):
-        return _problem(
-            request, 422, "De invoer is niet geldig.", errors=_validation_errors(exc)
-        )
+        return _problem(request, 422, "De invoer is niet geldig.", errors=_validation_errors(exc))
     if isinstance(exc, NotFoundException):
         return _problem(request, 404, "Deze pagina of dit item bestaat niet.")
     if isinstance(exc, HTTPException):

@@ -58,7 +58,9 @@ class Settings(BaseSettings):
         default=False,
         description="`1`: seed one demo account per role and show a DEMO banner on every page.",
     )
-    debug: bool = Field(default=False, description="Show tracebacks in error pages (never in production).")
+    debug: bool = Field(
+        default=False, description="Show tracebacks in error pages (never in production)."
+    )
 
     @property
     def resolved_database_url(self) -> str:

@@ -132,6 +132,9 @@ class Rating(_Strict):
     committee: str | None = None
     source_url: HttpUrl | None = None
     flags: list[Flag] = Field(default_factory=list)
+    superseded: bool = Field(
+        default=False, description="replaced by a newer judgment of the same scheme; kept on record"
+    )
     note: str | None = None
 
     @model_validator(mode="after")
@@ -233,10 +236,10 @@ class Evidence(BaseModel):
 
     @classmethod
     def from_ratings(cls, ratings: list[Rating]) -> Evidence:
-        # The headline level is the strongest sourced judgment; flags from any rating are kept,
-        # because a harmful or no-effect finding must never be hidden behind a good level.
-        level = max((r.level for r in ratings), default=0)
-        flags = sorted({f for r in ratings for f in r.flags}, key=FLAGS.index)
+        # The headline level is the strongest current judgment; flags from any rating are kept,
+        # even superseded ones, because a harmful or no-effect finding must never be hidden.
+        level = max((r.level for r in ratings if not r.superseded), default=0)
+        flags: list[str] = sorted({f for r in ratings for f in r.flags}, key=FLAGS.index)
         return cls(level=level, label=EVIDENCE_LABELS[level], flags=flags)
 
 

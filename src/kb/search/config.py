@@ -38,7 +38,7 @@ class SearchConfig:
 
 
 def _word_list(path: Path, problems: list[ContentProblem]) -> list[str]:
-    words = []
+    words: list[str] = []
     if not path.exists():
         return words
     for number, raw in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
@@ -47,7 +47,9 @@ def _word_list(path: Path, problems: list[ContentProblem]) -> list[str]:
             continue
         if " " in line or line != line.lower():
             problems.append(
-                ContentProblem(str(path), number, "woord", f"'{line}': één woord, in kleine letters")
+                ContentProblem(
+                    str(path), number, "woord", f"'{line}': één woord, in kleine letters"
+                )
             )
             continue
         words.append(line)
@@ -62,7 +64,9 @@ def _yaml(path: Path, problems: list[ContentProblem]) -> object:
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         problems.append(
-            ContentProblem(str(path), (mark.line + 1) if mark else 1, "yaml", str(exc).split("\n")[0])
+            ContentProblem(
+                str(path), (mark.line + 1) if mark else 1, "yaml", str(exc).split("\n")[0]
+            )
         )
         return None
 
@@ -78,10 +82,16 @@ def _synonyms(path: Path, problems: list[ContentProblem]) -> list[tuple[str, ...
     lines = path.read_text(encoding="utf-8").splitlines()
     result = []
     for i, group in enumerate(groups):
-        if not (isinstance(group, list) and len(group) >= 2 and all(isinstance(t, str) for t in group)):
-            line = _line_containing(lines, str(group[0]) if isinstance(group, list) and group else "")
+        if not (
+            isinstance(group, list) and len(group) >= 2 and all(isinstance(t, str) for t in group)
+        ):
+            line = _line_containing(
+                lines, str(group[0]) if isinstance(group, list) and group else ""
+            )
             problems.append(
-                ContentProblem(str(path), line, f"groups[{i}]", "een groep heeft twee of meer termen")
+                ContentProblem(
+                    str(path), line, f"groups[{i}]", "een groep heeft twee of meer termen"
+                )
             )
             continue
         result.append(tuple(t.strip().lower() for t in group))

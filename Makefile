@@ -1,0 +1,41 @@
+# One command each, the same locally and in CI. `make run` and `make test` set up .venv themselves.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: run test test-postgres check lint format typecheck bench relevance clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+run: $(STAMP)  ## serve pages and API on http://127.0.0.1:8000 (SQLite + embedded search, demo accounts)
+	KB_DEMO=1 $(BIN)/kb serve
+
+test: $(STAMP)  ## the whole suite (PostgreSQL too when KB_TEST_DATABASE_URL is set)
+	$(BIN)/pytest -q -p no:cacheprovider
+
+lint: $(STAMP)
+	$(BIN)/ruff format --check src tests
+	$(BIN)/ruff check src tests
+
+format: $(STAMP)
+	$(BIN)/ruff format src tests
+	$(BIN)/ruff check --fix src tests
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+check: lint typecheck test  ## format check, lint, type check, tests
+
+bench: $(STAMP)  ## search benchmark; figures land in bench/results/
+	$(BIN)/python -m bench.run
+
+relevance: $(STAMP)
+	$(BIN)/python -m bench.relevance
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,139 @@
+"""The search contract shared by every engine: the query, the documents, the result, the protocol."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol, runtime_checkable
+
+__all__ = [
+    "FACETS",
+    "IndexDocument",
+    "SearchBackend",
+    "SearchHit",
+    "SearchQuery",
+    "SearchResult",
+]
+
+# The facets every engine counts, in the order pages show them. Each maps to a document field.
+FACETS: tuple[str, ...] = (
+    "kind",
+    "status",
+    "evidence_level",
+    "audience",
+    "route",
+    "format",
+    "glasl_phase",
+    "arrondissement",
+)
+
+
+@dataclass(frozen=True)
+class IndexDocument:
+    """One entry as the engines index it: text to search, codes to filter and count, a payload.
+
+    `payload` is the ready-made list item (contracts.md), returned as is so that a search never
+    needs the database.
+    """
+
+    slug: str
+    title: str
+    aliases: tuple[str, ...]
+    summary: str
+    body: str
+    kind: str
+    status: str
+    evidence_level: int
+    flags: tuple[str, ...]
+    audience: tuple[str, ...]
+    age_min: int | None
+    age_max: int | None
+    glasl_phases: tuple[int, ...]
+    route: tuple[str, ...]
+    format: tuple[str, ...]
+    contraindications: tuple[str, ...]
+    municipalities: tuple[str, ...]
+    arrondissements: tuple[str, ...]
+    national: bool
+    default_rank: int
+    payload: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class SearchQuery:
+    """A validated search: free text, filters (all optional, combined with AND) and a page.
+
+    Multi-valued fields (audience, route, format, glasl phases, places) match when the entry has
+    the asked value. `age` matches entries whose range holds it or that name no ages; an empty
+    `glasl_phases` likewise means "not phase-specific" and matches any phase. `municipality` and
+    `arrondissement` match entries offered there or available nationally.
+    """
+
+    q: str = ""
+    kind: str | None = None
+    status: str | None = None
+    audience: str | None = None
+    age: int | None = None
+    glasl_phase: int | None = None
+    route: str | None = None
+    format: str | None = None
+    evidence_min: int | None = None
+    municipality: str | None = None
+    arrondissement: str | None = None
+    contraindication_free: str | None = None
+    page: int = 1
+    per_page: int = 20
+    facets: bool = True
+
+    @property
+    def offset(self) -> int:
+        return (self.page - 1) * self.per_page
+
+    def active_facet_filters(self) -> dict[str, Any]:
+        """Filters that correspond to a facet, keyed by facet name (for disjunctive counts)."""
+        pairs = {
+            "kind": self.kind,
+            "status": self.status,
+            "audience": self.audience,
+            "route": self.route,
+            "format": self.format,
+            "glasl_phase": self.glasl_phase,
+            "arrondissement": self.arrondissement,
+            "evidence_level": self.evidence_min,
+        }
+        return {k: v for k, v in pairs.items() if v is not None}
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    slug: str
+    score: float
+    payload: dict[str, Any]
+    highlight: str | None = None
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    total: int
+    hits: list[SearchHit]
+    facets: dict[str, dict[str, int]] = field(default_factory=dict)
+    did_you_mean: str | None = None
+
+
+@runtime_checkable
+class SearchBackend(Protocol):
+    """What the application needs of a search engine. Implementations: embedded, Meilisearch."""
+
+    name: str
+
+    def index(self, documents: Sequence[IndexDocument]) -> None:
+        """Replace the whole index with `documents`, atomically: on failure the old one stays."""
+        ...
+
+    def search(self, query: SearchQuery) -> SearchResult:
+        """Run `query`; never raise for odd user text (quotes, operators, very long strings)."""
+        ...
+
+    def health(self) -> dict[str, Any]:
+        """`{"ok": bool, "engine": str, "documents": int, ...}` for the health endpoint."""
+        ...
