@@ -32,22 +32,55 @@ def _database_params() -> list[object]:
 
 
 @pytest.fixture(scope="session", params=_database_params())
-def database(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> str:
+def database_kind(request: pytest.FixtureRequest) -> str:
     """The suite runs once per database: SQLite always, PostgreSQL when KB_TEST_DATABASE_URL is set."""
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path_factory.mktemp('db') / 'kb.sqlite3'}"
+    return str(request.param)
+
+
+def _new_database(kind: str, folder: Path) -> str:
+    if kind == "sqlite":
+        return f"sqlite:///{folder / 'kb.sqlite3'}"
     assert POSTGRES_URL
     return _fresh_postgres_database(POSTGRES_URL)
+
+
+@pytest.fixture(scope="session")
+def database(database_kind: str, tmp_path_factory: pytest.TempPathFactory) -> str:
+    """The session's shared database, holding the real content for the app fixture."""
+    return _new_database(database_kind, tmp_path_factory.mktemp("db"))
+
+
+@pytest.fixture()
+def empty_database(database_kind: str, tmp_path: Path) -> str:
+    """A database of its own, for tests that replace or break the data."""
+    return _new_database(database_kind, tmp_path)
+
+
+_CREATED_DATABASES: list[str] = []
+
+
+def _admin(url: str, statement: str) -> None:
+    admin: Engine = create_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(statement))
+    admin.dispose()
 
 
 def _fresh_postgres_database(url: str) -> str:
     """A new, empty database on the server, so runs never see each other's rows."""
     name = f"kb_test_{os.getpid()}_{os.urandom(3).hex()}"
-    admin: Engine = create_engine(url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
+    _admin(url, f'CREATE DATABASE "{name}"')
+    _CREATED_DATABASES.append(name)
     return url.rsplit("/", 1)[0] + f"/{name}"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _drop_test_databases() -> Iterator[None]:
+    """Leave the PostgreSQL server as we found it."""
+    yield
+    if POSTGRES_URL:
+        for name in _CREATED_DATABASES:
+            _admin(POSTGRES_URL, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 @pytest.fixture(scope="session")

@@ -135,14 +135,16 @@ def dutch_date(value: dt.date | int | str | None) -> str:
     """`2026-11-29` → "29 november 2026"; a bare year (pilot start) stays a year."""
     if value is None or value == "":
         return ""
-    if isinstance(value, str):
-        try:
-            value = dt.date.fromisoformat(value)
-        except ValueError:
-            return value
     if isinstance(value, int):
         return str(value)
-    return f"{value.day} {MONTHS[value.month - 1]} {value.year}"
+    if isinstance(value, str):
+        try:
+            date = dt.date.fromisoformat(value)
+        except ValueError:
+            return value
+    else:
+        date = value
+    return f"{date.day} {MONTHS[date.month - 1]} {date.year}"
 
 
 def dutch_number(value: float | int | None) -> str:

@@ -29,9 +29,9 @@ class FailingBackend(EmbeddedBackend):
 
 
 @pytest.fixture()
-def setup(tmp_path: Path, database: str) -> Iterator[tuple[Engine, EmbeddedBackend, Path]]:
+def setup(tmp_path: Path, empty_database: str) -> Iterator[tuple[Engine, EmbeddedBackend, Path]]:
     """A migrated database, an engine and a writable copy of the fixture corpus."""
-    settings = Settings(data_dir=tmp_path / "data", database_url=database, _env_file=None)  # type: ignore[call-arg]
+    settings = Settings(data_dir=tmp_path / "data", database_url=empty_database, _env_file=None)  # type: ignore[call-arg]
     engine = make_engine(settings)
     migrate(engine)
     content = tmp_path / "content"

@@ -67,7 +67,7 @@ def _labelled(soup: BeautifulSoup, control: Tag) -> bool:
     return control.find_parent("label") is not None
 
 
-def _form_controls(soup: BeautifulSoup) -> list[Tag]:
+def _form_controls(soup: Tag) -> list[Tag]:
     controls = soup.find_all(["input", "select", "textarea"])
     return [c for c in controls if c.get("type") not in {"hidden", "submit", "button", "reset"}]
 
@@ -373,7 +373,7 @@ def test_pagination_links_keep_the_filters(client: Client) -> None:
     soup = _get(client, "/interventies?audience=kind&per_page=2")
     nav = soup.find("nav", attrs={"aria-label": "Paginering"})
     assert nav is not None
-    current = nav.find_all(attrs={"aria-current": "page"})
+    current = nav.find_all(True, attrs={"aria-current": "page"})
     assert [_text(c) for c in current] == ["1"]
     following = nav.find("a", attrs={"aria-label": "Volgende pagina"})
     assert following is not None and _text(following) == "Volgende"
@@ -387,7 +387,7 @@ def test_pagination_links_keep_the_filters(client: Client) -> None:
     second = _get(client, str(following["href"]))
     nav = second.find("nav", attrs={"aria-label": "Paginering"})
     assert nav is not None
-    assert [_text(c) for c in nav.find_all(attrs={"aria-current": "page"})] == ["2"]
+    assert [_text(c) for c in nav.find_all(True, attrs={"aria-current": "page"})] == ["2"]
     previous = nav.find("a", attrs={"aria-label": "Vorige pagina"})
     assert previous is not None and _text(previous) == "Vorige"
     assert _query(str(previous["href"])) == {"audience": ["kind"], "per_page": ["2"]}
@@ -531,7 +531,7 @@ def test_flagged_entry_shows_an_unmissable_warning(app: Litestar, flag: str) -> 
     evidence = soup.find("section", attrs={"aria-labelledby": "bewijs-kop"})
     assert evidence is not None
     assert section in evidence.find_all_previous("section")
-    assert soup.find(attrs={"role": "alert"}) is None
+    assert soup.find(True, attrs={"role": "alert"}) is None
 
 
 def test_entry_without_flags_has_no_warning(client: Client) -> None:
@@ -619,3 +619,17 @@ def test_stylesheet_is_served(client: Client) -> None:
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/css")
     assert "@media print" in response.text
+
+
+def test_superseded_rating_is_kept_but_marked(app: Litestar) -> None:
+    entry = _flagged_entry("onder_voorbehoud")
+    old = entry.ratings[0].model_copy(update={"label": "Oud oordeel", "superseded": True})
+    soup = _render(
+        app,
+        "interventions/detail.html",
+        entry=entry.model_copy(update={"ratings": [old, *entry.ratings]}),
+    )
+    rows = soup.select("table.ratings tbody tr")
+    assert len(rows) == 2
+    assert "Vervangen door een nieuwer oordeel" in _text(rows[0])
+    assert "Vervangen" not in _text(rows[1])
