@@ -1,20 +1,51 @@
-"""Dutch text analysis shared by every engine: tokens folded, lower-cased, stop words out, stemmed."""
+"""Dutch text analysis shared by every engine: folding, stop words, stems, compounds, synonyms.
+
+Documents and queries go through the same steps, so they meet in the same form:
+
+    text → words (lower-cased, accents folded) → stop words out → compound parts added → stems
+
+The engines differ only in how they use the result: the embedded engine indexes stems and parts
+in tantivy; the Meilisearch backend precomputes them into an extra searchable field.
+"""
 
 from __future__ import annotations
 
 import html
 import re
 import unicodedata
-from functools import cached_property
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import cached_property, lru_cache
 
 import tantivy
 
 from kb.search.config import SearchConfig
 
-__all__ = ["DutchAnalyzer", "fold", "highlight_html"]
+__all__ = [
+    "Decompounder",
+    "DutchAnalyzer",
+    "QueryGroup",
+    "QueryPlan",
+    "edit_distance",
+    "fold",
+    "highlight_html",
+    "vocabulary",
+    "words_of",
+]
 
 _WORD_RE = re.compile(r"[^\W_]+", re.UNICODE)
-MAX_QUERY_TOKENS = 32  # a pasted page of text is not a query; the first words carry the intent
+MAX_QUERY_WORDS = 32  # a pasted page of text is not a query; the first words carry the intent
+MAX_WORD_LENGTH = 60
+MIN_PART_LENGTH = (
+    4  # shorter "parts" from the content's vocabulary split words that are not compounds
+)
+MIN_COMPOUND_LENGTH = 7
+LINKING = (
+    "s",
+    "e",
+    "",
+)  # Dutch tussenklanken: omgang-s-regeling, kind-e-ren is not one, but ouder-e- is rare
 
 
 def fold(text: str) -> str:
@@ -23,21 +54,119 @@ def fold(text: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
-class DutchAnalyzer:
-    """The one definition of how Dutch text becomes search terms.
+def words_of(text: str) -> list[str]:
+    """Folded words, in order."""
+    return [w for w in (fold(m) for m in _WORD_RE.findall(text)) if len(w) <= MAX_WORD_LENGTH]
 
-    The embedded engine registers `tantivy_analyzer` for its text fields and runs queries through
-    `terms`, so documents and queries meet in the same form.
+
+def vocabulary(texts: Iterable[str]) -> Counter[str]:
+    """Document frequency of every folded word in `texts` (one text per document)."""
+    counts: Counter[str] = Counter()
+    for text in texts:
+        counts.update(set(words_of(text)))
+    return counts
+
+
+def edit_distance(a: str, b: str, limit: int = 3) -> int:
+    """Damerau–Levenshtein distance (adjacent swaps cost one), stopping early above `limit`."""
+    if abs(len(a) - len(b)) > limit:
+        return limit + 1
+    previous2: list[int] = []
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, start=1):
+        current = [i] + [0] * len(b)
+        for j, cb in enumerate(b, start=1):
+            cost = 0 if ca == cb else 1
+            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
+            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
+                current[j] = min(current[j], previous2[j - 2] + 1)
+        if min(current) > limit:
+            return limit + 1
+        previous2, previous = previous, current
+    return previous[-1]
+
+
+class Decompounder:
+    """Splits Dutch compounds into known words: `omgangsregeling` → `omgang`, `regeling`.
+
+    The dictionary is the content's own vocabulary plus the curated `search/compounds.txt`; a
+    word splits only when every part is in it (allowing a linking -s- or -e-), so ordinary words
+    stay whole.
     """
 
-    def __init__(self, config: SearchConfig) -> None:
+    def __init__(self, words: Iterable[str], curated: Iterable[str] = ()) -> None:
+        curated = {fold(w) for w in curated}
+        self.words = frozenset({fold(w) for w in words if len(w) >= MIN_PART_LENGTH} | curated)
+
+    def split(self, word: str) -> list[str]:
+        """The parts of `word`, or `[]` when it is not a compound of known words."""
+        return list(self._split(fold(word)))
+
+    @lru_cache(maxsize=65536)  # noqa: B019  (one instance per index generation; bounded)
+    def _split(self, word: str) -> tuple[str, ...]:
+        if len(word) < MIN_COMPOUND_LENGTH:
+            return ()
+        # Longest head first: `ouderschapsplan` is `ouderschap` + `plan`, not `ouder` + `schapsplan`.
+        for cut in range(len(word) - MIN_PART_LENGTH, MIN_PART_LENGTH - 1, -1):
+            head = word[:cut]
+            if head not in self.words:
+                continue
+            for link in LINKING:
+                rest = word[cut:]
+                if not rest.startswith(link):
+                    continue
+                tail = rest[len(link) :]
+                if len(tail) < MIN_PART_LENGTH:
+                    continue
+                if tail in self.words:
+                    return (head, tail)
+                deeper = self._split(tail)
+                if deeper:
+                    return (head, *deeper)
+        return ()
+
+
+@dataclass(frozen=True)
+class QueryGroup:
+    """One concept of a query: the alternatives that may stand for it, each a sequence of stems.
+
+    `word` is what the user typed (folded); `alternatives[0]` is its own stem, later ones come
+    from synonyms or its compound parts, with `weights` to rank them below the typed form.
+    """
+
+    word: str
+    alternatives: tuple[tuple[str, ...], ...]
+    weights: tuple[float, ...]
+    typo_length: int  # length of the typed word: decides how many typos are forgiven
+    last: bool = False  # the last word is matched as a prefix too (search as you type)
+    from_synonym: bool = False
+
+
+@dataclass(frozen=True)
+class QueryPlan:
+    groups: tuple[QueryGroup, ...] = field(default_factory=tuple)
+
+    @property
+    def stems(self) -> list[str]:
+        return [g.alternatives[0][0] for g in self.groups if g.alternatives and g.alternatives[0]]
+
+
+class DutchAnalyzer:
+    """The one definition of how Dutch text becomes search terms."""
+
+    def __init__(self, config: SearchConfig, decompounder: Decompounder | None = None) -> None:
         self.config = config
+        self.decompounder = decompounder or Decompounder((), config.compounds)
+
+    def with_vocabulary(self, words: Iterable[str]) -> DutchAnalyzer:
+        """A copy whose compound dictionary also holds `words` (the content's vocabulary)."""
+        return DutchAnalyzer(self.config, Decompounder(words, self.config.compounds))
 
     @cached_property
     def tantivy_analyzer(self) -> tantivy.TextAnalyzer:
         builder = (
             tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.simple())
-            .filter(tantivy.Filter.remove_long(60))
+            .filter(tantivy.Filter.remove_long(MAX_WORD_LENGTH))
             .filter(tantivy.Filter.lowercase())
             .filter(tantivy.Filter.ascii_fold())
         )
@@ -45,16 +174,107 @@ class DutchAnalyzer:
             builder = builder.filter(tantivy.Filter.custom_stopword(sorted(self.config.stopwords)))
         return builder.filter(tantivy.Filter.stemmer("dutch")).build()
 
+    def stem(self, word: str) -> str:
+        stems = self.tantivy_analyzer.analyze(word)
+        return stems[0] if stems else ""
+
     def terms(self, text: str) -> list[str]:
-        """The stemmed terms of `text`, in order, duplicates kept."""
-        return list(self.tantivy_analyzer.analyze(text))[: MAX_QUERY_TOKENS * 2]
+        """The stems of a query's words, in order."""
+        return [s for s in (self.stem(w) for w in self.words(text)) if s]
 
     def words(self, text: str) -> list[str]:
-        """The folded words of `text` that are not stop words, unstemmed (for prefixes and typos)."""
-        words = [fold(w) for w in _WORD_RE.findall(text)]
-        return [w for w in words if w not in self.config.stopwords and len(w) <= 60][
-            :MAX_QUERY_TOKENS
-        ]
+        """The folded words of `text` that are not stop words, unstemmed."""
+        words = [w for w in words_of(text) if w not in self.config.stopwords]
+        return words[:MAX_QUERY_WORDS]
+
+    def compound_parts(self, text: str) -> str:
+        """The parts of every compound in `text`, space-separated, for a document's parts field."""
+        parts = []
+        for word in set(words_of(text)):
+            parts.extend(self.decompounder.split(word))
+        return " ".join(sorted(parts))
+
+    def index_terms(self, text: str) -> list[str]:
+        """Every stem of a document's text plus the stems of its compound parts."""
+        full = list(self.tantivy_analyzer.analyze(text)) if text else []
+        parts = self.compound_parts(text)
+        return full + (list(self.tantivy_analyzer.analyze(parts)) if parts else [])
+
+    # ------------------------------------------------------------------ queries
+
+    @cached_property
+    def _synonyms(self) -> list[tuple[tuple[str, ...], tuple[tuple[str, ...], ...]]]:
+        """Each synonym term as a word sequence, with the other terms of its group."""
+        table = []
+        for group in self.config.synonyms:
+            terms = [tuple(self.words(term)) for term in group]
+            for i, term in enumerate(terms):
+                if term:
+                    others = tuple(t for j, t in enumerate(terms) if j != i and t)
+                    table.append((term, others))
+        # Longest terms first, so "bijzondere curator" wins over a one-word term inside it.
+        table.sort(key=lambda row: -len(row[0]))
+        return table
+
+    def plan(self, text: str) -> QueryPlan:
+        """Break a query into groups: typed words, their synonyms and their compound parts."""
+        words = self.words(text)
+        groups: list[QueryGroup] = []
+        position = 0
+        while position < len(words):
+            matched = self._synonym_at(words, position)
+            if matched is not None:
+                term, others = matched
+                alternatives = (self._stems(term), *(self._stems(o) for o in others))
+                groups.append(
+                    QueryGroup(
+                        word=" ".join(term),
+                        alternatives=tuple(a for a in alternatives if a),
+                        weights=(1.0,) + (0.8,) * len(others),
+                        typo_length=0 if len(term) > 1 else len(term[0]),
+                        from_synonym=True,
+                    )
+                )
+                position += len(term)
+                continue
+            groups.append(self._word_group(words[position]))
+            position += 1
+        if groups and not groups[-1].from_synonym:
+            last = groups[-1]
+            groups[-1] = QueryGroup(
+                last.word, last.alternatives, last.weights, last.typo_length, True
+            )
+        return QueryPlan(tuple(g for g in groups if g.alternatives))
+
+    def _synonym_at(
+        self, words: Sequence[str], position: int
+    ) -> tuple[tuple[str, ...], tuple[tuple[str, ...], ...]] | None:
+        for term, others in self._synonyms:
+            if tuple(words[position : position + len(term)]) == term:
+                return term, others
+        return None
+
+    def _stems(self, words: Sequence[str]) -> tuple[str, ...]:
+        return tuple(s for s in (self.stem(w) for w in words) if s)
+
+    def _word_group(self, word: str) -> QueryGroup:
+        own = self._stems([word])
+        alternatives = [own]
+        weights = [1.0]
+        parts = self.decompounder.split(word)
+        if parts:
+            alternatives.append(self._stems(parts))
+            weights.append(0.6)
+        return QueryGroup(word, tuple(a for a in alternatives if a), tuple(weights), len(word))
+
+    def typo_distance(self, length: int) -> int:
+        """Meilisearch's rule: one typo from 5 letters, two from 9 (configurable in search/)."""
+        ranking = self.config.ranking
+        if length >= ranking.typo_min_length_two:
+            return 2
+        if length >= ranking.typo_min_length_one:
+            return 1
+        return 0
 
 
 def highlight_html(text: str, ranges: list[tuple[int, int]]) -> str:

@@ -13,13 +13,33 @@ from typing import Any
 
 import tantivy
 
-from kb.search.analysis import DutchAnalyzer, highlight_html
+from kb.search.analysis import (
+    MAX_QUERY_WORDS,
+    DutchAnalyzer,
+    QueryGroup,
+    QueryPlan,
+    edit_distance,
+    highlight_html,
+    vocabulary,
+    words_of,
+)
 from kb.search.base import FACETS, IndexDocument, SearchHit, SearchQuery, SearchResult
 from kb.search.config import SearchConfig
 
 __all__ = ["EmbeddedBackend"]
 
 TEXT_FIELDS = ("title", "aliases", "summary", "body")
+# `parts` holds the compound parts of the text: `regeling` finds `omgangsregeling` through it.
+SEARCH_FIELDS = (*TEXT_FIELDS, "parts")
+# Everything in one field, for the expensive matches (typos, prefixes): one automaton, not five.
+ALL_FIELD = "all"
+PARTS_BOOST = 1.2
+TYPO_WEIGHT = 0.4  # a forgiven typo ranks below the word itself
+PREFIX_WEIGHT = 0.5
+MIN_PREFIX_LENGTH = 3  # one or two letters would expand to most of the dictionary
+PHRASE_SLOP = 2
+VOCABULARY = "vocabulary.json"
+STORED_TEXT = ("title", "summary", "body")  # for snippets
 KEYWORD_FIELDS = (
     "kind",
     "status",
@@ -42,8 +62,8 @@ RELOAD_CHECK_SECONDS = 1.0
 def _schema() -> tantivy.Schema:
     builder = tantivy.SchemaBuilder()
     builder.add_text_field("slug", stored=True, tokenizer_name="raw", fast=True)
-    for name in TEXT_FIELDS:
-        builder.add_text_field(name, stored=name != "aliases", tokenizer_name=ANALYZER)
+    for name in (*SEARCH_FIELDS, ALL_FIELD):
+        builder.add_text_field(name, stored=name in STORED_TEXT, tokenizer_name=ANALYZER)
     for name in KEYWORD_FIELDS:
         builder.add_text_field(name, tokenizer_name="raw", fast=True, index_option="basic")
     for name in INT_FIELDS:
@@ -53,8 +73,10 @@ def _schema() -> tantivy.Schema:
     return builder.build()
 
 
-def _to_tantivy(doc: IndexDocument) -> tantivy.Document:
+def _to_tantivy(doc: IndexDocument, parts: str) -> tantivy.Document:
     return tantivy.Document(
+        parts=parts,
+        all="\n".join((_document_text(doc), parts)),
         slug=doc.slug,
         title=doc.title,
         aliases=list(doc.aliases),
@@ -95,6 +117,9 @@ class EmbeddedBackend:
         self.analyzer = DutchAnalyzer(config)
         self.schema = _schema()
         self._lock = threading.Lock()
+        self.base_analyzer = self.analyzer
+        self._vocabulary: dict[str, int] = {}
+        self._suggestions: dict[str, list[tuple[str, int]]] = {}
         self._index: tantivy.Index | None = None
         self._generation: str | None = None
         self._checked_at = 0.0
@@ -107,10 +132,13 @@ class EmbeddedBackend:
         path = self.index_dir / generation
         path.mkdir()
         try:
+            words = vocabulary(_document_text(doc) for doc in documents)
+            analyzer = self.base_analyzer.with_vocabulary(words)
+            (path / VOCABULARY).write_text(json.dumps(words, ensure_ascii=False), encoding="utf-8")
             index = self._new_index(path)
             writer = index.writer(heap_size=128_000_000, num_threads=1)
             for doc in documents:
-                writer.add_document(_to_tantivy(doc))
+                writer.add_document(_to_tantivy(doc, analyzer.compound_parts(_document_text(doc))))
             writer.commit()
             writer.wait_merging_threads()
         except BaseException:
@@ -145,8 +173,17 @@ class EmbeddedBackend:
             return None
 
     def _open(self, generation: str) -> None:
-        index = tantivy.Index.open(str(self.index_dir / generation))
-        index.register_tokenizer(ANALYZER, self.analyzer.tantivy_analyzer)
+        path = self.index_dir / generation
+        index = tantivy.Index.open(str(path))
+        index.register_tokenizer(ANALYZER, self.base_analyzer.tantivy_analyzer)
+        try:
+            words = json.loads((path / VOCABULARY).read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            words = {}
+        # Queries split compounds with the same dictionary the documents were split with.
+        self.analyzer = self.base_analyzer.with_vocabulary(words)
+        self._vocabulary = words
+        self._suggestions = _by_first_letter(words)
         self._index, self._generation = index, generation
 
     def _searcher(self) -> tantivy.Searcher | None:
@@ -185,46 +222,74 @@ class EmbeddedBackend:
             self.schema, field, tantivy.FieldType.Integer, lower, upper
         )
 
-    def text_query(self, q: str) -> tantivy.Query | None:
-        """Each term in any text field (boosted per field), forgiving typos, prefixing the last word."""
-        terms = self.analyzer.terms(q)
-        words = self.analyzer.words(q)
-        if not terms and not words:
-            return None
-        ranking = self.config.ranking
-        per_term = []
-        for position, term in enumerate(terms):
-            per_field = []
-            for field in TEXT_FIELDS:
-                boost = ranking.field_boosts.get(field, 1.0)
-                per_field.append(tantivy.Query.boost_query(self._term(field, term), boost))
-                distance = self._typo_distance(term)
-                if distance:
-                    fuzzy = tantivy.Query.fuzzy_term_query(self.schema, field, term, distance)
-                    per_field.append(tantivy.Query.boost_query(fuzzy, boost * 0.3))
-            if ranking.prefix_last_word and position == len(terms) - 1 and words:
-                for field in ("title", "aliases"):
-                    prefix = tantivy.Query.fuzzy_term_query(
-                        self.schema, field, words[-1], 0, True, True
-                    )
-                    per_field.append(tantivy.Query.boost_query(prefix, 0.5))
-            per_term.append(tantivy.Query.disjunction_max_query(per_field, 0.1))
-        if not per_term:
-            return None
-        clauses = [(tantivy.Occur.Should, c) for c in per_term]
-        if len(per_term) > 1:
-            # Entries that contain every word of the query rank above those with only some.
-            all_terms = tantivy.Query.boolean_query([(tantivy.Occur.Must, c) for c in per_term])
-            clauses.append((tantivy.Occur.Should, tantivy.Query.boost_query(all_terms, 2.0)))
-        return tantivy.Query.boolean_query(clauses)
+    def _field_boost(self, field: str) -> float:
+        return self.config.ranking.field_boosts.get(field, PARTS_BOOST if field == "parts" else 1.0)
 
-    def _typo_distance(self, term: str) -> int:
-        ranking = self.config.ranking
-        if len(term) >= ranking.typo_min_length_two:
-            return 2
-        if len(term) >= ranking.typo_min_length_one:
-            return 1
-        return 0
+    def _stem_clause(
+        self, stem: str, typo_length: int, searcher: tantivy.Searcher
+    ) -> tantivy.Query:
+        """One stem in any searchable field, boosted per field; typos forgiven by word length.
+
+        A word the content contains is taken as meant: looking for its typo neighbours as well
+        would cost the most expensive part of a query and rank near-misses beside it.
+        """
+        clauses = [
+            tantivy.Query.boost_query(self._term(field, stem), self._field_boost(field))
+            for field in SEARCH_FIELDS
+        ]
+        distance = self.analyzer.typo_distance(typo_length)
+        if distance and not searcher.doc_freq(ALL_FIELD, stem):
+            fuzzy = tantivy.Query.fuzzy_term_query(self.schema, ALL_FIELD, stem, distance)
+            clauses.append(tantivy.Query.boost_query(fuzzy, TYPO_WEIGHT))
+        return tantivy.Query.disjunction_max_query(clauses, 0.1)
+
+    def _prefix_clause(self, word: str) -> tantivy.Query | None:
+        if len(word) < MIN_PREFIX_LENGTH:
+            return None
+        prefix = tantivy.Query.fuzzy_term_query(self.schema, ALL_FIELD, word, 0, True, True)
+        return tantivy.Query.boost_query(prefix, PREFIX_WEIGHT)
+
+    def _group_clause(self, group: QueryGroup, searcher: tantivy.Searcher) -> tantivy.Query:
+        """Any alternative of a group: the typed word, its synonyms, its compound parts."""
+        options = []
+        for alternative, weight in zip(group.alternatives, group.weights, strict=True):
+            typo_length = group.typo_length if len(alternative) == 1 else 0
+            parts = [self._stem_clause(stem, typo_length, searcher) for stem in alternative]
+            clause = parts[0] if len(parts) == 1 else self._all(parts)
+            options.append(tantivy.Query.boost_query(clause, weight))
+        if group.last and self.config.ranking.prefix_last_word:
+            prefix = self._prefix_clause(group.word)
+            if prefix is not None:
+                options.append(prefix)
+        return tantivy.Query.disjunction_max_query(options, 0.1)
+
+    def _all(self, clauses: Sequence[tantivy.Query]) -> tantivy.Query:
+        return tantivy.Query.boolean_query([(tantivy.Occur.Must, c) for c in clauses])
+
+    def _phrase_boosts(self, plan: QueryPlan) -> list[tantivy.Query]:
+        stems: list[str | tuple[int, str]] = list(plan.stems)
+        if len(stems) < 2:
+            return []
+        boost = self.config.ranking.phrase_boost
+        return [
+            tantivy.Query.boost_query(
+                tantivy.Query.phrase_query(self.schema, field, stems, PHRASE_SLOP), boost
+            )
+            for field in ("title", "aliases", "summary")
+        ]
+
+    def text_query(
+        self, q: str, searcher: tantivy.Searcher, require_all: bool = True
+    ) -> tantivy.Query | None:
+        """The query's groups, all required (or any, as a fallback), phrases ranked up."""
+        plan = self.analyzer.plan(q)
+        if not plan.groups:
+            return None
+        groups = [self._group_clause(g, searcher) for g in plan.groups]
+        occur = tantivy.Occur.Must if require_all else tantivy.Occur.Should
+        clauses = [(occur, g) for g in groups]
+        clauses += [(tantivy.Occur.Should, p) for p in self._phrase_boosts(plan)]
+        return tantivy.Query.boolean_query(clauses)
 
     def filter_queries(self, query: SearchQuery, skip: str | None = None) -> list[tantivy.Query]:
         """One query per active filter; `skip` leaves out a facet's own filter (disjunctive counts)."""
@@ -285,25 +350,69 @@ class EmbeddedBackend:
         searcher = self._searcher()
         if searcher is None:
             return SearchResult(total=0, hits=[])
-        text = None
-        if query.q.strip():
-            # Text that analyses to nothing (only stop words, or one 2,000-letter "word") finds nothing.
-            text = self.text_query(query.q) or tantivy.Query.empty_query()
-        combined = self._combine(text, self.filter_queries(query))
-        if text is None:
+        filters = self.filter_queries(query)
+        if not query.q.strip():
             result = searcher.search(
-                combined,
+                self._combine(None, filters),
                 query.per_page,
                 count=True,
                 order_by_field="default_rank",
                 offset=query.offset,
                 order=tantivy.Order.Asc,
             )
-        else:
-            result = searcher.search(combined, query.per_page, count=True, offset=query.offset)
+            return self._result(searcher, query, None, result)
+        # Text that analyses to nothing (only stop words, or one 2,000-letter "word") finds nothing.
+        text = self.text_query(query.q, searcher) or tantivy.Query.empty_query()
+        result = searcher.search(self._combine(text, filters), query.per_page, offset=query.offset)
+        if not _count(result):
+            # Like Meilisearch, drop the demand that every word matches before giving up.
+            loose = self.text_query(query.q, searcher, require_all=False)
+            if loose is not None:
+                text = loose
+                result = searcher.search(
+                    self._combine(text, filters), query.per_page, offset=query.offset
+                )
+        suggestion = None
+        if _count(result) < self.config.ranking.did_you_mean_below:
+            suggestion = self.suggest(query.q)
+        return self._result(searcher, query, text, result, suggestion)
+
+    def _result(
+        self,
+        searcher: tantivy.Searcher,
+        query: SearchQuery,
+        text: tantivy.Query | None,
+        result: tantivy.SearchResult,
+        suggestion: str | None = None,
+    ) -> SearchResult:
         hits = self._hits(searcher, result.hits, text)
         facets = self._facets(searcher, query, text) if query.facets else {}
-        return SearchResult(total=getattr(result, "count", 0) or 0, hits=hits, facets=facets)
+        return SearchResult(total=_count(result), hits=hits, facets=facets, did_you_mean=suggestion)
+
+    def suggest(self, q: str) -> str | None:
+        """ "Bedoelde u …?": each unknown word replaced by the nearest frequent word in the content."""
+        stopwords = self.config.stopwords
+        changed = False
+        corrected = []
+        for word in words_of(q)[:MAX_QUERY_WORDS]:
+            known = word in self._vocabulary or word in stopwords
+            best = word if known else self._nearest(word)
+            changed = changed or best != word
+            corrected.append(best)
+        return " ".join(corrected) if changed else None
+
+    def _nearest(self, word: str) -> str:
+        # One edit more than a search forgives: a suggestion is for what the search did not find.
+        limit = self.analyzer.typo_distance(len(word)) + 1
+        if len(word) < 3:
+            return word
+        best, best_key = word, (limit + 1, 0)
+        for candidate, frequency in self._suggestions.get(word[0], ()):
+            distance = edit_distance(word, candidate, limit)
+            key = (distance, -frequency)
+            if distance <= limit and key < best_key:
+                best, best_key = candidate, key
+        return best
 
     def _hits(
         self,
@@ -366,3 +475,20 @@ class EmbeddedBackend:
             f: {str(b["key"]): int(b["doc_count"]) for b in result.get(f, {}).get("buckets", [])}
             for f in facets
         }
+
+
+def _document_text(doc: IndexDocument) -> str:
+    return "\n".join((doc.title, *doc.aliases, doc.summary, doc.body))
+
+
+def _by_first_letter(words: dict[str, int]) -> dict[str, list[tuple[str, int]]]:
+    table: dict[str, list[tuple[str, int]]] = {}
+    for word, frequency in words.items():
+        if len(word) >= 3 and word.isalpha():
+            table.setdefault(word[0], []).append((word, frequency))
+    return table
+
+
+def _count(result: tantivy.SearchResult) -> int:
+    # The binding types `count` loosely; it is an int when the search asked for counting.
+    return int(getattr(result, "count", 0) or 0)

@@ -23,7 +23,7 @@ import requests
 from meilisearch.errors import MeilisearchApiError, MeilisearchError
 from meilisearch.models.task import TaskInfo
 
-from kb.search.analysis import DutchAnalyzer, fold
+from kb.search.analysis import DutchAnalyzer, fold, vocabulary
 from kb.search.base import FACETS, IndexDocument, SearchHit, SearchQuery, SearchResult
 from kb.search.config import SearchConfig
 
@@ -149,8 +149,9 @@ def index_settings(config: SearchConfig) -> dict[str, Any]:
 
 
 def _stems(analyzer: DutchAnalyzer, text: str) -> list[str]:
-    # Not `analyzer.terms`: that keeps only a query's first terms, and a document needs them all.
-    return list(analyzer.tantivy_analyzer.analyze(text)) if text else []
+    # Stems and compound parts, as the embedded engine indexes them: `regeling` then finds
+    # `omgangsregeling`, which Meilisearch's own tokenizer keeps whole.
+    return analyzer.index_terms(text)
 
 
 def to_meili_document(doc: IndexDocument, analyzer: DutchAnalyzer) -> dict[str, Any]:
@@ -459,7 +460,9 @@ class MeiliBackend:
 
     def index(self, documents: Sequence[IndexDocument]) -> None:
         """Build a fresh index beside the live one and swap it in; a failure leaves the live one."""
-        converted = [to_meili_document(doc, self.analyzer) for doc in documents]
+        words = vocabulary("\n".join((d.title, *d.aliases, d.summary, d.body)) for d in documents)
+        analyzer = self.analyzer.with_vocabulary(words)
+        converted = [to_meili_document(doc, analyzer) for doc in documents]
         live = self.index_name
         fresh = f"{live}_tmp_{time.time_ns()}"
         swapped = False
