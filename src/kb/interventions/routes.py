@@ -81,6 +81,11 @@ class InterventionsPages(Controller):
     ) -> Template:
         params = SearchParams.parse(_raw_params(request))
         result = service.search(params)
+        if request.query_params.get("partial") == "1":
+            # Search as you type: only the results region, replaced in place by search.js.
+            return Template(
+                "interventions/_results.html", context={"params": params, "result": result}
+            )
         return Template(
             "interventions/list.html",
             context={"params": params, "result": result},
