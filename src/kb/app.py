@@ -20,6 +20,7 @@ from sqlalchemy import Engine
 
 from kb.db import make_engine, migrate
 from kb.errors import exception_to_response
+from kb.desk.routes import DESK_ROUTES
 from kb.interventions.indexing import index_is_current, rebuild
 from kb.interventions.routes import InterventionsApi, InterventionsPages
 from kb.interventions.service import InterventionService, SearchParams
@@ -85,6 +86,7 @@ def create_app(
             health,
             InterventionsApi,
             InterventionsPages,
+            *DESK_ROUTES,
             create_static_files_router(path="/static", directories=[PACKAGE_DIR / "static"]),
         ],
         dependencies={
