@@ -30,6 +30,9 @@ __all__ = [
     "edit_distance",
     "fold",
     "highlight_html",
+    "mark_words",
+    "marker",
+    "unique_words",
     "vocabulary",
     "words_of",
 ]
@@ -48,23 +51,59 @@ LINKING = (
 )  # Dutch tussenklanken: omgang-s-regeling, kind-e-ren is not one, but ouder-e- is rare
 
 
+_ACCENTS = str.maketrans("àáâãäåèéêëìíîïòóôõöùúûüýÿçñ", "aaaaaaeeeeiiiiooooouuuuyycn")
+
+
 def fold(text: str) -> str:
     """Lower-case and strip accents: `Coördinatie` → `coordinatie`."""
-    decomposed = unicodedata.normalize("NFKD", text.lower())
+    lowered = text.lower().translate(_ACCENTS)  # the accents of Dutch, fast
+    if lowered.isascii():
+        return lowered
+    decomposed = unicodedata.normalize("NFKD", lowered)  # anything rarer
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
 def words_of(text: str) -> list[str]:
     """Folded words, in order."""
-    return [w for w in (fold(m) for m in _WORD_RE.findall(text)) if len(w) <= MAX_WORD_LENGTH]
+    # Fold word by word: only the few words with accents need the slow path.
+    words = _WORD_RE.findall(text.lower())
+    return [w if w.isascii() else fold(w) for w in words if len(w) <= MAX_WORD_LENGTH]
+
+
+def unique_words(text: str) -> set[str]:
+    """The distinct folded words of `text` (cheaper than `words_of` when order does not matter)."""
+    words = set(_WORD_RE.findall(text.lower()))
+    return {w if w.isascii() else fold(w) for w in words if len(w) <= MAX_WORD_LENGTH}
 
 
 def vocabulary(texts: Iterable[str]) -> Counter[str]:
     """Document frequency of every folded word in `texts` (one text per document)."""
     counts: Counter[str] = Counter()
     for text in texts:
-        counts.update(set(words_of(text)))
+        counts.update(unique_words(text))
     return counts
+
+
+def marker(surfaces: Iterable[str], prefix: str | None = None) -> re.Pattern[str] | None:
+    """A pattern for the words to mark: the surface forms a query's stems take in the text,
+    plus any word starting with the prefix being typed."""
+    options = sorted({re.escape(w) for w in surfaces}, key=len, reverse=True)
+    if prefix:
+        options.append(re.escape(prefix) + r"[^\W_]*")
+    if not options:
+        return None
+    return re.compile(r"(?<![^\W_])(?:" + "|".join(options) + r")(?![^\W_])", re.IGNORECASE)
+
+
+def mark_words(text: str, pattern: re.Pattern[str] | None) -> str | None:
+    """`text` escaped, with the words `pattern` finds in `<mark>`; None when it finds none.
+
+    Escaping first is safe: it changes only `& < > " '`, which are never inside a word.
+    """
+    if pattern is None:
+        return None
+    marked, count = pattern.subn(r"<mark>\g<0></mark>", html.escape(text))
+    return marked if count else None
 
 
 def edit_distance(a: str, b: str, limit: int = 3) -> int:
@@ -101,6 +140,22 @@ class Decompounder:
     def split(self, word: str) -> list[str]:
         """The parts of `word`, or `[]` when it is not a compound of known words."""
         return list(self._split(fold(word)))
+
+    def parts_of(self, folded_words: Iterable[str]) -> list[str]:
+        """The parts of every compound among already folded words."""
+        parts: list[str] = []
+        for word in folded_words:
+            if len(word) >= MIN_COMPOUND_LENGTH:
+                parts.extend(self._split(word))
+        return parts
+
+    def compounds_in(self, vocabulary: Iterable[str]) -> dict[str, str]:
+        """Each compound of a vocabulary with its parts, space-separated: split once, reuse."""
+        table = {}
+        for word in vocabulary:
+            if len(word) >= MIN_COMPOUND_LENGTH and (parts := self._split(word)):
+                table[word] = " ".join(parts)
+        return table
 
     @lru_cache(maxsize=65536)  # noqa: B019  (one instance per index generation; bounded)
     def _split(self, word: str) -> tuple[str, ...]:
@@ -175,6 +230,10 @@ class DutchAnalyzer:
         return builder.filter(tantivy.Filter.stemmer("dutch")).build()
 
     def stem(self, word: str) -> str:
+        return self._stem(word)
+
+    @lru_cache(maxsize=65536)  # noqa: B019  (words repeat across queries and snippets)
+    def _stem(self, word: str) -> str:
         stems = self.tantivy_analyzer.analyze(word)
         return stems[0] if stems else ""
 
@@ -187,12 +246,21 @@ class DutchAnalyzer:
         words = [w for w in words_of(text) if w not in self.config.stopwords]
         return words[:MAX_QUERY_WORDS]
 
-    def compound_parts(self, text: str) -> str:
+    def surfaces(self, texts: Iterable[str]) -> dict[str, list[str]]:
+        """Each stem with the lower-cased forms it takes in `texts`: `kinder` → kinderen, kinderen's."""
+        table: dict[str, set[str]] = {}
+        stopwords = self.config.stopwords
+        for text in texts:
+            for word in set(_WORD_RE.findall(text.lower())):
+                folded = word if word.isascii() else fold(word)
+                if folded not in stopwords and len(word) <= MAX_WORD_LENGTH:
+                    table.setdefault(self.stem(folded), set()).add(word)
+        return {stem: sorted(words) for stem, words in table.items()}
+
+    def compound_parts(self, text: str, words: Iterable[str] | None = None) -> str:
         """The parts of every compound in `text`, space-separated, for a document's parts field."""
-        parts = []
-        for word in set(words_of(text)):
-            parts.extend(self.decompounder.split(word))
-        return " ".join(sorted(parts))
+        unique = set(words_of(text) if words is None else words)
+        return " ".join(sorted(self.decompounder.parts_of(unique)))
 
     def index_terms(self, text: str) -> list[str]:
         """Every stem of a document's text plus the stems of its compound parts."""

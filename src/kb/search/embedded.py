@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
+import re
 import shutil
 import threading
 import time
+from collections import Counter, OrderedDict
 from collections.abc import Iterable, Sequence
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -19,8 +23,9 @@ from kb.search.analysis import (
     QueryGroup,
     QueryPlan,
     edit_distance,
-    highlight_html,
-    vocabulary,
+    mark_words,
+    marker,
+    unique_words,
     words_of,
 )
 from kb.search.base import FACETS, IndexDocument, SearchHit, SearchQuery, SearchResult
@@ -28,18 +33,19 @@ from kb.search.config import SearchConfig
 
 __all__ = ["EmbeddedBackend"]
 
-TEXT_FIELDS = ("title", "aliases", "summary", "body")
-# `parts` holds the compound parts of the text: `regeling` finds `omgangsregeling` through it.
-SEARCH_FIELDS = (*TEXT_FIELDS, "parts")
-# Everything in one field, for the expensive matches (typos, prefixes): one automaton, not five.
+# `all` holds everything (title, aliases, summary, body and compound parts): the body is searched
+# through it, and so are the expensive matches (typos, prefixes) — one automaton, not five.
 ALL_FIELD = "all"
+# `parts` holds the compound parts of the text: `regeling` finds `omgangsregeling` through it.
+SEARCH_FIELDS = ("title", "aliases", "summary", "parts", ALL_FIELD)
 PARTS_BOOST = 1.2
 TYPO_WEIGHT = 0.4  # a forgiven typo ranks below the word itself
 PREFIX_WEIGHT = 0.5
 MIN_PREFIX_LENGTH = 3  # one or two letters would expand to most of the dictionary
 PHRASE_SLOP = 2
 VOCABULARY = "vocabulary.json"
-STORED_TEXT = ("title", "summary", "body")  # for snippets
+PAYLOADS = "payloads.json"
+SURFACES = "surfaces.json"
 KEYWORD_FIELDS = (
     "kind",
     "status",
@@ -61,19 +67,20 @@ RELOAD_CHECK_SECONDS = 1.0
 
 def _schema() -> tantivy.Schema:
     builder = tantivy.SchemaBuilder()
-    builder.add_text_field("slug", stored=True, tokenizer_name="raw", fast=True)
-    for name in (*SEARCH_FIELDS, ALL_FIELD):
-        builder.add_text_field(name, stored=name in STORED_TEXT, tokenizer_name=ANALYZER)
+    builder.add_text_field("slug", tokenizer_name="raw", fast=True)
+    for name in SEARCH_FIELDS:
+        builder.add_text_field(name, tokenizer_name=ANALYZER)
     for name in KEYWORD_FIELDS:
         builder.add_text_field(name, tokenizer_name="raw", fast=True, index_option="basic")
     for name in INT_FIELDS:
         builder.add_integer_field(name, indexed=True, fast=True)
     builder.add_integer_field("default_rank", indexed=False, fast=True)
-    builder.add_bytes_field("payload", stored=True, indexed=False)
+    # Hits are read through this column, not the document store: a list lookup per hit.
+    builder.add_integer_field("ordinal", indexed=False, fast=True)
     return builder.build()
 
 
-def _to_tantivy(doc: IndexDocument, parts: str) -> tantivy.Document:
+def _to_tantivy(doc: IndexDocument, ordinal: int, parts: str) -> tantivy.Document:
     return tantivy.Document(
         parts=parts,
         all="\n".join((_document_text(doc), parts)),
@@ -81,7 +88,6 @@ def _to_tantivy(doc: IndexDocument, parts: str) -> tantivy.Document:
         title=doc.title,
         aliases=list(doc.aliases),
         summary=doc.summary,
-        body=doc.body,
         kind=doc.kind,
         status=doc.status,
         audience=list(doc.audience),
@@ -98,7 +104,7 @@ def _to_tantivy(doc: IndexDocument, parts: str) -> tantivy.Document:
         glasl_specific=1 if doc.glasl_phases else 0,
         national=1 if doc.national else 0,
         default_rank=doc.default_rank,
-        payload=json.dumps(doc.payload, ensure_ascii=False).encode("utf-8"),
+        ordinal=ordinal,
     )
 
 
@@ -111,8 +117,17 @@ class EmbeddedBackend:
 
     name = "embedded"
 
-    def __init__(self, index_dir: Path, config: SearchConfig) -> None:
+    def __init__(self, index_dir: Path, config: SearchConfig, facet_cache: int = 512) -> None:
+        """`facet_cache`: how many facet counts to keep per index generation (0: none).
+
+        Facet counts depend only on the text and the filters, not on the page, and cost more
+        than the search itself; paging and search-as-you-type ask for the same ones again.
+        """
         self.index_dir = index_dir
+        self._facet_cache: OrderedDict[
+            tuple[str | None, SearchQuery, bool], dict[str, dict[str, int]]
+        ] = OrderedDict()
+        self._facet_cache_size = facet_cache
         self.config = config
         self.analyzer = DutchAnalyzer(config)
         self.schema = _schema()
@@ -120,6 +135,8 @@ class EmbeddedBackend:
         self.base_analyzer = self.analyzer
         self._vocabulary: dict[str, int] = {}
         self._suggestions: dict[str, list[tuple[str, int]]] = {}
+        self._payloads: list[dict[str, Any]] = []
+        self._surfaces: dict[str, list[str]] = {}
         self._index: tantivy.Index | None = None
         self._generation: str | None = None
         self._checked_at = 0.0
@@ -132,13 +149,21 @@ class EmbeddedBackend:
         path = self.index_dir / generation
         path.mkdir()
         try:
-            words = vocabulary(_document_text(doc) for doc in documents)
+            doc_words = [unique_words(_document_text(doc)) for doc in documents]
+            words: Counter[str] = Counter()
+            for unique in doc_words:
+                words.update(unique)
             analyzer = self.base_analyzer.with_vocabulary(words)
-            (path / VOCABULARY).write_text(json.dumps(words, ensure_ascii=False), encoding="utf-8")
+            _write_json(path / VOCABULARY, words)
+            _write_json(path / PAYLOADS, [doc.payload for doc in documents])
+            _write_json(path / SURFACES, analyzer.surfaces(doc.summary for doc in documents))
             index = self._new_index(path)
-            writer = index.writer(heap_size=128_000_000, num_threads=1)
-            for doc in documents:
-                writer.add_document(_to_tantivy(doc, analyzer.compound_parts(_document_text(doc))))
+            writer = index.writer(heap_size=256_000_000, num_threads=2)
+            compounds = analyzer.decompounder.compounds_in(words)
+            compound_words = compounds.keys()
+            for ordinal, (doc, unique) in enumerate(zip(documents, doc_words, strict=True)):
+                parts = " ".join(sorted(compounds[w] for w in unique & compound_words))
+                writer.add_document(_to_tantivy(doc, ordinal, parts))
             writer.commit()
             writer.wait_merging_threads()
         except BaseException:
@@ -182,6 +207,10 @@ class EmbeddedBackend:
             words = {}
         # Queries split compounds with the same dictionary the documents were split with.
         self.analyzer = self.base_analyzer.with_vocabulary(words)
+        self._payloads = json.loads((path / PAYLOADS).read_text(encoding="utf-8"))
+        self._surfaces = json.loads((path / SURFACES).read_text(encoding="utf-8"))
+        self._marker.cache_clear()
+        self._facet_cache.clear()
         self._vocabulary = words
         self._suggestions = _by_first_letter(words)
         self._index, self._generation = index, generation
@@ -223,7 +252,10 @@ class EmbeddedBackend:
         )
 
     def _field_boost(self, field: str) -> float:
-        return self.config.ranking.field_boosts.get(field, PARTS_BOOST if field == "parts" else 1.0)
+        boosts = self.config.ranking.field_boosts
+        if field == ALL_FIELD:
+            return boosts.get("body", 1.0)
+        return boosts.get(field, PARTS_BOOST if field == "parts" else 1.0)
 
     def _stem_clause(
         self, stem: str, typo_length: int, searcher: tantivy.Searcher
@@ -279,10 +311,9 @@ class EmbeddedBackend:
         ]
 
     def text_query(
-        self, q: str, searcher: tantivy.Searcher, require_all: bool = True
+        self, plan: QueryPlan, searcher: tantivy.Searcher, require_all: bool = True
     ) -> tantivy.Query | None:
         """The query's groups, all required (or any, as a fallback), phrases ranked up."""
-        plan = self.analyzer.plan(q)
         if not plan.groups:
             return None
         groups = [self._group_clause(g, searcher) for g in plan.groups]
@@ -361,21 +392,23 @@ class EmbeddedBackend:
                 order=tantivy.Order.Asc,
             )
             return self._result(searcher, query, None, result)
+        plan = self.analyzer.plan(query.q)
         # Text that analyses to nothing (only stop words, or one 2,000-letter "word") finds nothing.
-        text = self.text_query(query.q, searcher) or tantivy.Query.empty_query()
+        text = self.text_query(plan, searcher) or tantivy.Query.empty_query()
         result = searcher.search(self._combine(text, filters), query.per_page, offset=query.offset)
-        if not _count(result):
+        loose = False
+        if not _count(result) and len(plan.groups) > 1:
             # Like Meilisearch, drop the demand that every word matches before giving up.
-            loose = self.text_query(query.q, searcher, require_all=False)
-            if loose is not None:
-                text = loose
+            loose_text = self.text_query(plan, searcher, require_all=False)
+            if loose_text is not None:
+                text, loose = loose_text, True
                 result = searcher.search(
                     self._combine(text, filters), query.per_page, offset=query.offset
                 )
         suggestion = None
         if _count(result) < self.config.ranking.did_you_mean_below:
             suggestion = self.suggest(query.q)
-        return self._result(searcher, query, text, result, suggestion)
+        return self._result(searcher, query, text, result, suggestion, plan, loose)
 
     def _result(
         self,
@@ -384,9 +417,11 @@ class EmbeddedBackend:
         text: tantivy.Query | None,
         result: tantivy.SearchResult,
         suggestion: str | None = None,
+        plan: QueryPlan | None = None,
+        loose: bool = False,
     ) -> SearchResult:
-        hits = self._hits(searcher, result.hits, text)
-        facets = self._facets(searcher, query, text) if query.facets else {}
+        hits = self._hits(searcher, result.hits, plan)
+        facets = self._cached_facets(searcher, query, text, loose) if query.facets else {}
         return SearchResult(total=_count(result), hits=hits, facets=facets, did_you_mean=suggestion)
 
     def suggest(self, q: str) -> str | None:
@@ -418,36 +453,60 @@ class EmbeddedBackend:
         self,
         searcher: tantivy.Searcher,
         raw_hits: list[tuple[Any, tantivy.DocAddress]],
-        text: tantivy.Query | None,
+        plan: QueryPlan | None,
     ) -> list[SearchHit]:
-        generators = []
-        if text is not None:
-            for field in ("summary", "body"):
-                generator = tantivy.SnippetGenerator.create(searcher, text, self.schema, field)
-                generator.set_max_num_chars(180)
-                generators.append(generator)
+        addresses = [address for _, address in raw_hits]
+        ordinals = searcher.fast_field_values("ordinal", addresses) if addresses else []
+        pattern = self._marker(*self._highlight_terms(plan)) if plan is not None else None
         hits = []
-        for score, address in raw_hits:
-            doc = searcher.doc(address)
-            payload = json.loads(bytes(doc.get_first("payload") or b"{}"))
+        for (score, _), ordinal in zip(raw_hits, ordinals, strict=True):
+            payload = self._payloads[int(ordinal or 0)]
+            highlight = mark_words(str(payload.get("summary", "")), pattern)
             hits.append(
                 SearchHit(
-                    slug=str(doc.get_first("slug")),
-                    score=float(score) if text is not None else 0.0,
+                    slug=str(payload["slug"]),
+                    score=float(score) if plan is not None else 0.0,
                     payload=payload,
-                    highlight=self._highlight(generators, doc),
+                    highlight=highlight,
                 )
             )
         return hits
 
+    @lru_cache(maxsize=1024)  # noqa: B019  (as-you-type repeats prefixes; cleared per generation)
+    def _marker(self, stems: frozenset[str], prefix: str | None) -> re.Pattern[str] | None:
+        surfaces = (form for stem in stems for form in self._surfaces.get(stem, ()))
+        return marker(surfaces, prefix)
+
     @staticmethod
-    def _highlight(generators: list[tantivy.SnippetGenerator], doc: tantivy.Document) -> str | None:
-        for generator in generators:
-            snippet = generator.snippet_from_doc(doc)
-            ranges = [(r.start, r.end) for r in snippet.highlighted()]
-            if ranges:
-                return highlight_html(snippet.fragment(), ranges)
-        return None
+    def _highlight_terms(plan: QueryPlan | None) -> tuple[frozenset[str], str | None]:
+        """The stems a query asked for, and the prefix being typed, to mark in summaries."""
+        if plan is None or not plan.groups:
+            return frozenset(), None
+        stems = frozenset(stem for g in plan.groups for alt in g.alternatives for stem in alt)
+        last = plan.groups[-1]
+        prefix = last.word if last.last and len(last.word) >= MIN_PREFIX_LENGTH else None
+        return stems, prefix
+
+    def _cached_facets(
+        self,
+        searcher: tantivy.Searcher,
+        query: SearchQuery,
+        text: tantivy.Query | None,
+        loose: bool,
+    ) -> dict[str, dict[str, int]]:
+        key = (self._generation, dataclasses.replace(query, page=1, per_page=1), loose)
+        with self._lock:
+            cached = self._facet_cache.get(key)
+            if cached is not None:
+                self._facet_cache.move_to_end(key)
+                return cached
+        facets = self._facets(searcher, query, text)
+        if self._facet_cache_size:
+            with self._lock:
+                self._facet_cache[key] = facets
+                if len(self._facet_cache) > self._facet_cache_size:
+                    self._facet_cache.popitem(last=False)
+        return facets
 
     def _facets(
         self, searcher: tantivy.Searcher, query: SearchQuery, text: tantivy.Query | None
@@ -475,6 +534,10 @@ class EmbeddedBackend:
             f: {str(b["key"]): int(b["doc_count"]) for b in result.get(f, {}).get("buckets", [])}
             for f in facets
         }
+
+
+def _write_json(path: Path, data: object) -> None:
+    path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
 
 
 def _document_text(doc: IndexDocument) -> str:
