@@ -4,25 +4,49 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from advanced_alchemy.extensions.litestar import SQLAlchemyPlugin, SQLAlchemySyncConfig
 from litestar import Litestar, get
 from litestar.config.compression import CompressionConfig
+from litestar.config.csrf import CSRFConfig
 from litestar.datastructures import State
 from litestar.di import NamedDependency, Provide
 from litestar.openapi import OpenAPIConfig
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.response import Template
 from litestar.static_files import create_static_files_router
+from litestar.stores.base import Store
+from litestar.stores.redis import RedisStore
 from litestar.template import TemplateConfig
+from litestar.types import BeforeMessageSendHookHandler
 from sqlalchemy import Engine
+from sqlalchemy.orm import Session
 
+from kb.auth.apidocs import PlainDocsRenderPlugin
+from kb.auth.middleware import AuthMiddleware, security_headers
+from kb.auth.routes import (
+    AccountPages,
+    AdminApi,
+    AuthApi,
+    AuthPages,
+    configure_auth_templates,
+)
+from kb.auth.service import AuthConfig, UserLookup
+from kb.auth.sessions import (
+    SESSION_COOKIE,
+    DatabaseStore,
+    RenewingSessionConfig,
+    SettleTransactionFirst,
+)
+from kb.auth.startup import check_startup, csrf_secret, prepare_accounts
+from kb.conflict_analysis.routes import ANALYSIS_ROUTES
 from kb.db import make_engine, migrate
-from kb.errors import exception_to_response
 from kb.desk.routes import DESK_ROUTES
+from kb.errors import StartupRefusedError, exception_to_response
+from kb.interventions.analytics import SearchStats
 from kb.interventions.indexing import index_is_current, rebuild
-from kb.interventions.routes import InterventionsApi, InterventionsPages
+from kb.interventions.routes import EditorPages, InterventionsApi, InterventionsPages
 from kb.interventions.service import InterventionService, SearchParams
 from kb.search.base import SearchBackend
 from kb.search.select import choose_backend
@@ -36,9 +60,15 @@ PACKAGE_DIR = Path(__file__).parent
 
 
 def prepare(settings: Settings) -> tuple[Engine, SearchBackend]:
-    """Migrate the database and (re)build the index when content changed or none exists."""
+    """Migrate the database, seed demo accounts or refuse unsafe settings (`StartupRefusedError`),
+    and (re)build the index when content changed or none exists."""
     engine = make_engine(settings)
     migrate(engine)
+    try:
+        prepare_accounts(settings, engine, AuthConfig.from_settings(settings))
+    except StartupRefusedError:
+        engine.dispose()
+        raise
     backend = choose_backend(settings)
     exists = getattr(backend, "exists", lambda: True)()
     if not exists or not index_is_current(engine, settings.content_dir, settings.search_dir):
@@ -69,16 +99,51 @@ def create_app(
     """Build the application; pass `engine` and `backend` to reuse prepared ones (tests, CLI)."""
     if engine is None or backend is None:
         engine, backend = prepare(settings)
+    with Session(engine) as session:
+        check_startup(settings, session)
+        secret = csrf_secret(settings, session)
+    auth_config = AuthConfig.from_settings(settings)
+    search_stats = SearchStats(engine)
+    search_stats.purge(keep_days=settings.search_stats_days)
+    secure = not settings.demo  # demo mode runs on plain http://127.0.0.1
+    session_store: Store = (
+        RedisStore.with_client(settings.redis_url, namespace="kb_sessions")
+        if settings.redis_url
+        else DatabaseStore(engine)
+    )
+    sessions = RenewingSessionConfig(
+        key=SESSION_COOKIE,
+        max_age=settings.session_minutes * 60,
+        secure=secure,
+        httponly=True,
+        samesite="lax",
+        # The API knows its caller only by bearer token, static files need no one.
+        exclude=["^/api/", "^/static/"],
+    )
+    csrf = CSRFConfig(
+        secret=secret,
+        cookie_name="kb_csrf",
+        cookie_secure=secure,
+        cookie_httponly=True,
+        cookie_samesite="lax",
+        exclude=["^/api/"],
+    )
     alchemy = SQLAlchemySyncConfig(
         engine_instance=engine,
-        before_send_handler="autocommit",
+        # Forms answer a successful POST with a redirect (303), which must commit too.
+        before_send_handler="autocommit_include_redirects",
         session_dependency_key="db_session",
         create_all=False,
     )
+
+    def configure_jinja(jinja: JinjaTemplateEngine) -> None:
+        configure_templates(jinja, settings)
+        configure_auth_templates(jinja, settings)
+
     templates = TemplateConfig(
         directory=PACKAGE_DIR / "templates",
         engine=JinjaTemplateEngine,
-        engine_callback=lambda jinja: configure_templates(jinja, settings),
+        engine_callback=configure_jinja,
     )
     return Litestar(
         route_handlers=[
@@ -86,17 +151,37 @@ def create_app(
             health,
             InterventionsApi,
             InterventionsPages,
+            EditorPages,
+            AuthPages,
+            AuthApi,
+            AccountPages,
+            AdminApi,
             *DESK_ROUTES,
+            *ANALYSIS_ROUTES,
             create_static_files_router(path="/static", directories=[PACKAGE_DIR / "static"]),
         ],
         dependencies={
-            "search_backend": Provide(lambda: backend, use_cache=True, sync_to_thread=False)
+            "search_backend": Provide(lambda: backend, use_cache=True, sync_to_thread=False),
+            "auth_config": Provide(lambda: auth_config, use_cache=True, sync_to_thread=False),
+            "search_stats": Provide(lambda: search_stats, use_cache=True, sync_to_thread=False),
         },
+        on_shutdown=[search_stats.flush],
         plugins=[SQLAlchemyPlugin(config=alchemy)],
+        middleware=[
+            sessions.middleware,
+            AuthMiddleware(UserLookup(engine)),
+            SettleTransactionFirst(cast(BeforeMessageSendHookHandler, alchemy.before_send_handler)),
+        ],
+        csrf_config=csrf,
+        stores={"sessions": session_store},
+        before_send=[security_headers(secure=secure)],
         template_config=templates,
         exception_handlers={Exception: exception_to_response},
         openapi_config=OpenAPIConfig(
-            title="Kennisbank Scheiding & Kind", version="1.0.0", path="/schema"
+            title="Kennisbank Scheiding & Kind",
+            version="1.0.0",
+            path="/schema",
+            render_plugins=[PlainDocsRenderPlugin()],
         ),
         compression_config=CompressionConfig(backend="gzip", minimum_size=1000),
         debug=settings.debug,

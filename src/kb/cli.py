@@ -1,13 +1,18 @@
-"""The `kb` command line: serve, index, check (and accounts and audit, later)."""
+"""The `kb` command line: serve, index, check, accounts (`kb users`) and the audit log."""
 
 from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
-from kb.errors import ContentError
+from kb.errors import ContentError, InvalidInputError, KbError, StartupRefusedError
 from kb.settings import Settings
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 __all__ = ["main"]
 
@@ -63,10 +68,12 @@ def _serve(settings: Settings, host: str, port: int, workers: int) -> int:
 
     try:
         prepare(settings)  # once, before workers start, so they do not race to build the index
-    except ContentError as exc:
+    except (ContentError, StartupRefusedError) as exc:
         print(exc, file=sys.stderr)
         return 1
     print(f"Kennisbank Scheiding & Kind draait op http://{host}:{port}/", flush=True)
+    if settings.demo:
+        _print_demo_accounts()
     uvicorn.run(
         "kb.cli:app_factory",
         factory=True,
@@ -79,11 +86,125 @@ def _serve(settings: Settings, host: str, port: int, workers: int) -> int:
     return 0
 
 
+def _print_demo_accounts() -> None:
+    from kb.auth.permissions import ROLE_LABELS
+    from kb.auth.startup import DEMO_ACCOUNTS, DEMO_PASSWORD
+
+    print(f"DEMO: meld u aan op /aanmelden met wachtwoord {DEMO_PASSWORD!r} en een van:")
+    for account in DEMO_ACCOUNTS:
+        scope = account.court or account.office or account.municipality
+        role = ROLE_LABELS[account.role].lower()
+        print(f"  {account.username:<18} {role}{f' ({scope})' if scope else ''}")
+    print(flush=True)
+
+
+@contextmanager
+def _database(settings: Settings) -> Iterator[Session]:
+    """A session on the migrated database; commits when the command got through."""
+    from sqlalchemy.orm import Session
+
+    from kb.db import make_engine, migrate
+
+    engine = make_engine(settings)
+    migrate(engine)
+    try:
+        with Session(engine) as session:
+            yield session
+            session.commit()
+    finally:
+        engine.dispose()
+
+
+def _users(settings: Settings, args: argparse.Namespace) -> int:
+    from kb.auth.schemas import parse_new_account
+    from kb.auth.service import AccountService, AuthConfig
+
+    with _database(settings) as session:
+        service = AccountService(session, AuthConfig.from_settings(settings))
+        try:
+            if args.users_command == "add":
+                password = sys.stdin.read().rstrip("\r\n")
+                new = parse_new_account(
+                    {
+                        "username": args.name,
+                        "role": args.role,
+                        "court": args.court,
+                        "office": args.office,
+                        "municipality": args.municipality,
+                        "password": password,
+                    }
+                )
+                created = service.create(new, by=None)
+                print(f"Account {created.username} aangemaakt ({created.role_label.lower()}).")
+            elif args.users_command == "disable":
+                disabled = service.disable(args.name, by=None)
+                print(f"Account {disabled.username} is uitgeschakeld.")
+            else:
+                for account in service.accounts():
+                    scope = account.court or account.office or account.municipality or "-"
+                    status = "actief" if account.active else "uitgeschakeld"
+                    demo = " demo" if account.demo else ""
+                    print(f"{account.username}\t{account.role}\t{scope}\t{status}{demo}")
+        except InvalidInputError as exc:
+            print(exc.detail, file=sys.stderr)
+            for error in exc.errors:
+                print(f"  {error.loc[-1]}: {error.msg}", file=sys.stderr)
+            return 1
+        except KbError as exc:
+            print(exc.detail, file=sys.stderr)
+            return 1
+    return 0
+
+
+def _audit_verify(settings: Settings) -> int:
+    from kb.auth import audit
+
+    with _database(settings) as session:
+        result = audit.verify(session)
+    if result.ok:
+        print(f"OK: {result.checked} regels gecontroleerd; laatste hash {result.head_hash}.")
+        return 0
+    print(
+        f"Auditlog gebroken bij regel {result.first_broken_id}: {result.reason}. "
+        f"({result.checked} regels daarvoor zijn in orde.)",
+        file=sys.stderr,
+    )
+    return 1
+
+
 def app_factory() -> object:
     """Entry point for uvicorn workers: each builds its app from the environment's settings."""
     from kb.app import create_app
 
     return create_app(Settings())
+
+
+def _analytics(settings: Settings, days: int, limit: int) -> int:
+    import datetime as dt
+
+    from sqlalchemy.orm import Session
+
+    from kb.db import make_engine, migrate
+    from kb.interventions.analytics import top_queries, zero_result_queries
+
+    engine = make_engine(settings)
+    migrate(engine)
+    since = dt.date.today() - dt.timedelta(days=days)
+    with Session(engine) as session:
+        for heading, rows in (
+            (f"Meest gezocht (laatste {days} dagen)", top_queries(session, since, limit)),
+            (
+                f"Zonder resultaat (laatste {days} dagen)",
+                zero_result_queries(session, since, limit),
+            ),
+        ):
+            print(heading)
+            for row in rows:
+                print(f"  {row.searches:6d}  {row.zero_results:6d} zonder  {row.query}")
+            if not rows:
+                print("  (geen)")
+    engine.dispose()
+    return 0
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -95,6 +216,33 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--workers", type=int, default=1)
+
+    users = commands.add_parser("users", help="accounts beheren")
+    users_commands = users.add_subparsers(dest="users_command", required=True)
+    add = users_commands.add_parser("add", help="maak een account aan")
+    add.add_argument("name", help="gebruikersnaam")
+    add.add_argument("--role", required=True, help="rechter, raadsonderzoeker, …, beheerder")
+    add.add_argument("--court", help="rechtbank (voor een rechter)")
+    add.add_argument("--office", help="vestiging van de Raad (onderzoeker, gedragsdeskundige)")
+    add.add_argument("--municipality", help="gemeente (voor een loketmedewerker)")
+    add.add_argument(
+        "--password-stdin",
+        action="store_true",
+        required=True,
+        help="lees het wachtwoord van standaardinvoer (nooit als argument: dat blijft zichtbaar)",
+    )
+    users_commands.add_parser("list", help="toon alle accounts")
+    disable = users_commands.add_parser("disable", help="schakel een account uit")
+    disable.add_argument("name", help="gebruikersnaam")
+
+    audit = commands.add_parser("audit", help="het auditlog")
+    audit_commands = audit.add_subparsers(dest="audit_command", required=True)
+    audit_commands.add_parser("verify", help="controleer de hashketen van het auditlog")
+    analytics = commands.add_parser(
+        "analytics", help="zoekopdrachten: meest gezocht en zonder resultaat (voor de redactie)"
+    )
+    analytics.add_argument("--days", type=int, default=30, help="periode in dagen (standaard 30)")
+    analytics.add_argument("--limit", type=int, default=20, help="aantal regels per lijst")
     return parser
 
 
@@ -107,6 +255,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _index(settings)
     if args.command == "serve":
         return _serve(settings, args.host, args.port, args.workers)
+    if args.command == "users":
+        return _users(settings, args)
+    if args.command == "audit":
+        return _audit_verify(settings)
+    if args.command == "analytics":
+        return _analytics(settings, args.days, args.limit)
     return 2
 
 

@@ -8,7 +8,11 @@ The tree:
     ├── ConflictError            the request conflicts with the current state (409)
     │   └── PreconditionFailedError   a stale `If-Match` (412)
     ├── PermissionDeniedError    signed in, but not allowed (403)
-    └── ContentError             a content or search file is invalid; carries `path:line: field: message`
+    ├── NotSignedInError         no valid session or token (401; a page redirects to the sign-in form)
+    ├── InvalidCredentialsError  wrong user name or password: one answer for both (401)
+    └── TooManyAttemptsError     too many failed sign-ins; carries `retry_after` seconds (429)
+    ContentError                 a content or search file is invalid; carries `path:line: field: message`
+    StartupRefusedError          the settings or accounts make it unsafe to start (not an HTTP error)
 
 Services raise these; `exception_to_response` turns any of them (and Litestar's own HTTP and
 validation errors) into RFC 9457 problem+json for the API or an HTML page for people.
@@ -19,21 +23,26 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlencode
 
 from litestar import MediaType, Request, Response
 from litestar.exceptions import HTTPException, NotFoundException, ValidationException
-from litestar.response import Template
+from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
 __all__ = [
     "ConflictError",
     "ContentError",
     "FieldError",
+    "InvalidCredentialsError",
     "InvalidInputError",
     "KbError",
     "NotFoundError",
+    "NotSignedInError",
     "PermissionDeniedError",
     "PreconditionFailedError",
+    "StartupRefusedError",
+    "TooManyAttemptsError",
     "exception_to_response",
 ]
 
@@ -91,6 +100,36 @@ class PreconditionFailedError(ConflictError):
 class PermissionDeniedError(KbError):
     status_code = 403
     title = "Geen toegang"
+
+
+class NotSignedInError(KbError):
+    status_code = 401
+    title = "Niet aangemeld"
+
+
+class InvalidCredentialsError(KbError):
+    status_code = 401
+    title = "Niet aangemeld"
+
+    def __init__(self) -> None:
+        super().__init__("Gebruikersnaam of wachtwoord onjuist.")
+
+
+class TooManyAttemptsError(KbError):
+    status_code = 429
+    title = "Te veel pogingen"
+
+    def __init__(self, retry_after: int) -> None:
+        minutes = max(1, -(-retry_after // 60))
+        super().__init__(
+            f"Te veel mislukte aanmeldpogingen. Probeer het over {minutes} "
+            f"{'minuut' if minutes == 1 else 'minuten'} opnieuw."
+        )
+        self.retry_after = retry_after
+
+
+class StartupRefusedError(Exception):
+    """The settings or the accounts in the database make it unsafe to start; says what to do."""
 
 
 @dataclass
@@ -194,8 +233,36 @@ def _problem(
     )
 
 
+SIGN_IN_PATH = "/aanmelden"
+# Litestar's CSRF middleware raises a 403 with this English detail; people get a Dutch one.
+_CSRF_FAILED = "CSRF token verification failed"
+
+
+def _sign_in_redirect(request: Request[Any, Any, Any]) -> Response[Any]:
+    """Send a person to the sign-in form, coming back to this page (only after a GET)."""
+    target = SIGN_IN_PATH
+    if request.method == "GET":
+        here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        target += "?" + urlencode({"next": here})
+    return Redirect(target, status_code=302)
+
+
 def exception_to_response(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
     """The one exception handler: domain, HTTP and unexpected errors alike."""
+    if isinstance(exc, NotSignedInError | InvalidCredentialsError):
+        if isinstance(exc, NotSignedInError) and not _wants_json(request):
+            return _sign_in_redirect(request)
+        return _problem(request, 401, exc.detail, exc.title, headers={"WWW-Authenticate": "Bearer"})
+    if isinstance(exc, TooManyAttemptsError):
+        headers = {"Retry-After": str(exc.retry_after)}
+        return _problem(request, exc.status_code, exc.detail, exc.title, headers=headers)
+    if isinstance(exc, HTTPException) and exc.status_code == 403 and exc.detail == _CSRF_FAILED:
+        return _problem(
+            request,
+            403,
+            "Dit formulier is verlopen of kwam niet van deze site. "
+            "Laad de pagina opnieuw en probeer het nog eens.",
+        )
     if isinstance(exc, InvalidInputError):
         return _problem(request, exc.status_code, exc.detail, exc.title, exc.errors)
     if isinstance(exc, KbError):

@@ -52,14 +52,49 @@ class Settings(BaseSettings):
     )
     secret_key: str | None = Field(
         default=None,
-        description="Secret for signing sessions and tokens; required outside demo mode.",
+        description=(
+            "Secret (at least 32 characters) for signing CSRF tokens; required outside demo mode."
+        ),
     )
     demo: bool = Field(
         default=False,
         description="`1`: seed one demo account per role and show a DEMO banner on every page.",
     )
+    search_stats_days: int = Field(
+        default=365,
+        ge=1,
+        description="Days that search counts for editors are kept before they are deleted.",
+    )
     debug: bool = Field(
         default=False, description="Show tracebacks in error pages (never in production)."
+    )
+    redis_url: str | None = Field(
+        default=None,
+        description=(
+            "Redis URL, e.g. `redis://127.0.0.1:6379/0`, for sessions and sign-in counters shared "
+            "by several workers. Empty: both are kept in the database."
+        ),
+    )
+    session_minutes: int = Field(
+        default=480, ge=5, description="Minutes a page session lasts after the last request."
+    )
+    token_minutes: int = Field(
+        default=480, ge=5, description="Minutes an API token (`POST /api/v1/auth/token`) is valid."
+    )
+    sign_in_max_failures: int = Field(
+        default=5,
+        ge=1,
+        description="Failed sign-ins per account and per address before further tries get 429.",
+    )
+    sign_in_window_minutes: int = Field(
+        default=15, ge=1, description="The window over which failed sign-ins are counted."
+    )
+    password_hashing: Literal["RFC_9106_LOW_MEMORY", "CHEAPEST"] = Field(
+        default="RFC_9106_LOW_MEMORY",
+        description=(
+            "Cost of password hashing (argon2id): `RFC_9106_LOW_MEMORY` (64 MiB, 3 passes) or "
+            "`CHEAPEST`, for tests only and refused outside demo mode."
+        ),
     )
 
     @property

@@ -216,6 +216,7 @@ def test_home_has_landmarks_and_a_labelled_search(client: Client) -> None:
     assert links == {
         "Home": "/",
         "Interventies zoeken": "/interventies",
+        "Voor ouders": "/ouders",
         "API-documentatie": "/schema",
     }
 

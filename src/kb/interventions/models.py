@@ -5,12 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import Boolean, Date, Float, ForeignKey, Integer, String, Text
+from sqlalchemy import Boolean, Date, Float, ForeignKey, Integer, PrimaryKeyConstraint, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from kb.db import Base, JsonType
 
-__all__ = ["Entry", "EntryProvider", "EntryRating", "EntrySource", "Meta"]
+__all__ = ["Entry", "EntryProvider", "EntryRating", "EntrySource", "Meta", "SearchQueryStat"]
 
 
 class Entry(Base):
@@ -99,3 +99,18 @@ class Meta(Base):
 
     key: Mapped[str] = mapped_column(String(100), primary_key=True)
     value: Mapped[str] = mapped_column(Text)
+
+
+class SearchQueryStat(Base):
+    """How often a normalised query was searched on a day, and how often it found nothing.
+
+    No person, address, session or time of day: editors need what is asked, not who asked.
+    """
+
+    __tablename__ = "search_query_stat"
+    __table_args__ = (PrimaryKeyConstraint("day", "query"),)
+
+    day: Mapped[dt.date] = mapped_column(Date)
+    query: Mapped[str] = mapped_column(String(100))
+    searches: Mapped[int] = mapped_column(Integer, default=0)
+    zero_results: Mapped[int] = mapped_column(Integer, default=0)

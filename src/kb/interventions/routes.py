@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated, Any
 
 from litestar import Controller, Request, get
@@ -10,11 +11,15 @@ from litestar.params import FromPath, FromQuery, QueryParameter
 from litestar.response import Template
 from sqlalchemy.orm import Session
 
+from kb.auth.guards import requires
+from kb.interventions.analytics import SearchStats, top_queries, zero_result_queries
 from kb.interventions.schemas import EntryDetail, SearchPage
 from kb.interventions.service import InterventionService, SearchParams
 from kb.search.base import SearchBackend
 
-__all__ = ["InterventionsApi", "InterventionsPages", "provide_intervention_service"]
+__all__ = ["EditorPages", "InterventionsApi", "InterventionsPages", "provide_intervention_service"]
+
+ANALYTICS_DAYS = 30
 
 
 def provide_intervention_service(
@@ -22,6 +27,12 @@ def provide_intervention_service(
     db_session: NamedDependency[Session],
 ) -> InterventionService:
     return InterventionService(search_backend, db_session)
+
+
+def _count_search(stats: SearchStats, params: SearchParams, result: SearchPage) -> None:
+    # Only first pages of real queries: paging through results is not a new search.
+    if params.q and params.page == 1:
+        stats.record(params.q, result.total)
 
 
 def _raw_params(request: Request[Any, Any, Any]) -> dict[str, Any]:
@@ -44,6 +55,7 @@ class InterventionsApi(Controller):
         self,
         request: Request[Any, Any, Any],
         service: NamedDependency[InterventionService],
+        search_stats: NamedDependency[SearchStats],
         q: Annotated[str | None, QueryParameter(description="Vrije tekst")] = None,
         kind: FromQuery[str | None] = None,
         status: FromQuery[str | None] = None,
@@ -59,7 +71,10 @@ class InterventionsApi(Controller):
         page: Annotated[str | None, QueryParameter(description="vanaf 1")] = None,
         per_page: Annotated[str | None, QueryParameter(description="1–100")] = None,
     ) -> SearchPage:
-        return service.search(SearchParams.parse(_raw_params(request)))
+        params = SearchParams.parse(_raw_params(request))
+        result = service.search(params)
+        _count_search(search_stats, params, result)
+        return result
 
     @get("/{slug:str}", summary="Eén item met bronnen en beoordelingen", sync_to_thread=False)
     def detail(
@@ -78,14 +93,17 @@ class InterventionsPages(Controller):
         self,
         request: Request[Any, Any, Any],
         service: NamedDependency[InterventionService],
+        search_stats: NamedDependency[SearchStats],
     ) -> Template:
         params = SearchParams.parse(_raw_params(request))
         result = service.search(params)
         if request.query_params.get("partial") == "1":
-            # Search as you type: only the results region, replaced in place by search.js.
+            # Search as you type: only the results region, replaced in place by search.js. Not
+            # counted: every keystroke would count as a search nobody meant to make.
             return Template(
                 "interventions/_results.html", context={"params": params, "result": result}
             )
+        _count_search(search_stats, params, result)
         return Template(
             "interventions/list.html",
             context={"params": params, "result": result},
@@ -102,5 +120,28 @@ class InterventionsPages(Controller):
             context={"entry": entry},
             headers={
                 "Link": f'</api/v1/interventions/{slug}>; rel="alternate"; type="application/json"'
+            },
+        )
+
+
+class EditorPages(Controller):
+    """What editors need to keep the knowledge base useful: what people search, what finds nothing."""
+
+    path = "/redactie"
+    include_in_schema = False
+
+    @get("/zoekopdrachten", guards=[requires("search_analytics.read")], sync_to_thread=False)
+    def search_stats(
+        self, db_session: NamedDependency[Session], search_stats: NamedDependency[SearchStats]
+    ) -> Template:
+        search_stats.flush()  # this worker's latest counts too
+        since = dt.date.today() - dt.timedelta(days=ANALYTICS_DAYS)
+        return Template(
+            "editor/search_stats.html",
+            context={
+                "days": ANALYTICS_DAYS,
+                "top": top_queries(db_session, since, limit=50),
+                "zero": zero_result_queries(db_session, since, limit=50),
+                "section": "redactie",
             },
         )

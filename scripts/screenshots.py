@@ -1,0 +1,79 @@
+"""Full-page screenshots of the parents' pages, taken in Debian's Chromium from the real app.
+
+    .venv/bin/python scripts/screenshots.py [--out docs/screenshots]
+
+Starts the app on a free port of 127.0.0.1 with a temporary data dir (the same way the browser
+tests do), takes the parents' home page, a guide result and a comparison, and prints the paths.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from playwright.sync_api import Page, sync_playwright  # noqa: E402
+from tests.browser.live import launch_chromium, running_app  # noqa: E402
+
+COMPARE = "/vergelijken?slug=kies&slug=dappere-dinos&slug=kinderen-uit-de-knel"
+
+
+def _guide_result(page: Page) -> None:
+    """A parent of a 5- and a 9-year-old in Rotterdam, who talks calmly with the other parent."""
+    page.goto("/wegwijzer")
+    page.fill("#wegwijzer-leeftijden", "5, 9")
+    page.check("#wegwijzer-omgang-rustig")
+    page.check("#wegwijzer-veiligheid-nee")
+    page.fill("#wegwijzer-gemeente", "Rotterdam")
+    with page.expect_navigation():
+        page.click("form.guide-form button[type=submit]")
+
+
+def _unsafe_guide_result(page: Page) -> None:
+    page.goto("/wegwijzer")
+    page.fill("#wegwijzer-leeftijden", "5, 9")
+    page.check("#wegwijzer-omgang-moeizaam")
+    page.check("#wegwijzer-veiligheid-ja")
+    with page.expect_navigation():
+        page.click("form.guide-form button[type=submit]")
+
+
+SHOTS = {
+    "ouders.png": lambda page: page.goto("/ouders"),
+    "wegwijzer-uitslag.png": _guide_result,
+    "wegwijzer-uitslag-onveilig.png": _unsafe_guide_result,
+    "vergelijken.png": lambda page: page.goto(COMPARE),
+}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=REPO / "docs" / "screenshots")
+    parser.add_argument("--width", type=int, default=1280)
+    args = parser.parse_args(argv)
+    args.out.mkdir(parents=True, exist_ok=True)
+    with (
+        tempfile.TemporaryDirectory(prefix="kb-screenshots-") as data_dir,
+        running_app(Path(data_dir)) as url,
+        sync_playwright() as playwright,
+    ):
+        browser = launch_chromium(playwright)
+        context = browser.new_context(
+            base_url=url, viewport={"width": args.width, "height": 900}, locale="nl-NL"
+        )
+        page = context.new_page()
+        for name, visit in SHOTS.items():
+            visit(page)
+            path = args.out / name
+            page.screenshot(path=str(path), full_page=True)
+            print(path.relative_to(REPO) if path.is_relative_to(REPO) else path)
+        browser.close()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,100 @@
+"""Account tables: accounts, API tokens, page sessions, failed sign-ins and the audit log."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import (
+    Boolean,
+    DateTime,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    String,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from kb.db import Base, JsonType
+
+__all__ = ["Account", "ApiToken", "AuditEntry", "SignInFailure", "WebSession"]
+
+
+class Account(Base):
+    """A person who signs in, with one role and the scope that role needs."""
+
+    __tablename__ = "account"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(String(80), unique=True, index=True)
+    role: Mapped[str] = mapped_column(String(40))
+    court: Mapped[str | None] = mapped_column(String(100))
+    office: Mapped[str | None] = mapped_column(String(100))
+    municipality: Mapped[str | None] = mapped_column(String(100))
+    password_hash: Mapped[str] = mapped_column(String(200))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Seeded by demo mode with a published password; start-up refuses these outside demo mode.
+    demo: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Every session carries the version it was made under; bumping it ends them all at once,
+    # in the database and in Redis alike.
+    auth_version: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    disabled_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class ApiToken(Base):
+    """A bearer token for the API; only its SHA-256 is stored."""
+
+    __tablename__ = "api_token"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    account_id: Mapped[int] = mapped_column(
+        ForeignKey("account.id", ondelete="CASCADE"), index=True
+    )
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True, index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    expires_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), index=True)
+
+
+class WebSession(Base):
+    """Server-side page sessions when no Redis is configured (a Litestar `Store`)."""
+
+    __tablename__ = "web_session"
+
+    key: Mapped[str] = mapped_column(String(128), primary_key=True)
+    value: Mapped[bytes] = mapped_column(LargeBinary)
+    expires_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), index=True)
+
+
+class SignInFailure(Base):
+    """One failed sign-in, counted per account (`user:NAME`) and per address (`addr:IP`)."""
+
+    __tablename__ = "sign_in_failure"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key: Mapped[str] = mapped_column(String(200), index=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), index=True)
+
+
+class AuditEntry(Base):
+    """One event in the append-only, hash-chained audit log (see `kb.auth.audit`).
+
+    Database triggers refuse UPDATE and DELETE on this table; the application only inserts.
+    `id` is assigned by `audit.record` (the previous id + 1) because it is part of the hash.
+    """
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    actor_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    actor: Mapped[str | None] = mapped_column(String(80))
+    role: Mapped[str | None] = mapped_column(String(40))
+    action: Mapped[str] = mapped_column(String(60), index=True)
+    object_type: Mapped[str | None] = mapped_column(String(60))
+    object_id: Mapped[str | None] = mapped_column(String(100), index=True)
+    version: Mapped[int | None] = mapped_column(Integer)
+    address: Mapped[str | None] = mapped_column(String(100))
+    detail: Mapped[dict[str, Any]] = mapped_column(JsonType)
+    prev_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    hash: Mapped[str] = mapped_column(String(64), unique=True)

@@ -1,0 +1,162 @@
+"""Secrets at rest and brute force: argon2id passwords, hashed API tokens, sign-in counters."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import math
+import secrets
+from collections.abc import Sequence
+from functools import cached_property
+from typing import Protocol
+
+import argon2
+from argon2.exceptions import InvalidHashError, VerificationError
+from redis import Redis
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from kb.auth.models import SignInFailure
+
+__all__ = [
+    "DatabaseSignInCounter",
+    "Passwords",
+    "RedisSignInCounter",
+    "SignInCounter",
+    "new_token",
+    "token_digest",
+    "utcnow",
+]
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def aware(value: dt.datetime) -> dt.datetime:
+    """SQLite hands back naive datetimes; everything this package stores is UTC."""
+    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+
+
+class Passwords:
+    """argon2id hashing with the cost of one of argon2-cffi's profiles."""
+
+    def __init__(self, profile: str = "RFC_9106_LOW_MEMORY") -> None:
+        self._hasher = argon2.PasswordHasher.from_parameters(getattr(argon2.profiles, profile))
+
+    @cached_property
+    def _dummy(self) -> str:
+        # Verified against when the user does not exist, so that an unknown name costs as much
+        # time as a wrong password and the answer time gives nothing away.
+        return self._hasher.hash(secrets.token_urlsafe(16))
+
+    def hash(self, password: str) -> str:
+        return self._hasher.hash(password)
+
+    def verify(self, stored_hash: str | None, password: str) -> bool:
+        """True when `password` matches; `stored_hash=None` spends the same time and fails."""
+        try:
+            matched = self._hasher.verify(stored_hash or self._dummy, password)
+        except (VerificationError, InvalidHashError):
+            return False
+        return matched and stored_hash is not None
+
+    def needs_rehash(self, stored_hash: str) -> bool:
+        """True when the hash was made with other parameters (e.g. a cheaper profile)."""
+        return self._hasher.check_needs_rehash(stored_hash)
+
+
+def new_token() -> str:
+    """A bearer token: 32 random bytes, URL-safe."""
+    return secrets.token_urlsafe(32)
+
+
+def token_digest(token: str) -> str:
+    """What the database keeps of a token. A plain SHA-256 suffices: the token is random."""
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+class SignInCounter(Protocol):
+    """Failed sign-ins in a sliding window, per key (`user:NAME`, `addr:IP`)."""
+
+    def retry_after(self, keys: Sequence[str], now: dt.datetime) -> int:
+        """Seconds until any of `keys` may try again; 0 when all may try now."""
+        ...
+
+    def record_failure(self, keys: Sequence[str], now: dt.datetime) -> None: ...
+
+    def reset(self, key: str) -> None: ...
+
+
+class DatabaseSignInCounter:
+    """Counts in the `sign_in_failure` table, inside the caller's transaction."""
+
+    def __init__(self, session: Session, max_failures: int, window: dt.timedelta) -> None:
+        self._session = session
+        self._max = max_failures
+        self._window = window
+
+    def retry_after(self, keys: Sequence[str], now: dt.datetime) -> int:
+        since = now - self._window
+        wait = 0
+        for key in keys:
+            times = (
+                self._session.execute(
+                    select(SignInFailure.at)
+                    .where(SignInFailure.key == key, SignInFailure.at > since)
+                    .order_by(SignInFailure.at.desc())
+                    .limit(self._max)
+                )
+                .scalars()
+                .all()
+            )
+            if len(times) >= self._max:
+                # Free again when the oldest of the last `max` failures leaves the window.
+                free_at = aware(times[-1]) + self._window
+                wait = max(wait, math.ceil((free_at - now).total_seconds()))
+        return max(wait, 0)
+
+    def record_failure(self, keys: Sequence[str], now: dt.datetime) -> None:
+        self._session.execute(delete(SignInFailure).where(SignInFailure.at <= now - self._window))
+        self._session.add_all(SignInFailure(key=key, at=now) for key in keys)
+
+    def reset(self, key: str) -> None:
+        self._session.execute(delete(SignInFailure).where(SignInFailure.key == key))
+
+
+class RedisSignInCounter:
+    """Counts in Redis sorted sets (score = time), shared by every worker and host."""
+
+    def __init__(
+        self, client: Redis, max_failures: int, window: dt.timedelta, prefix: str = "kb:signin:"
+    ) -> None:
+        self._redis = client
+        self._max = max_failures
+        self._window = window
+        self._prefix = prefix
+
+    def retry_after(self, keys: Sequence[str], now: dt.datetime) -> int:
+        since = now.timestamp() - self._window.total_seconds()
+        wait = 0.0
+        for key in keys:
+            newest = self._redis.zrevrangebyscore(
+                self._prefix + key, "+inf", f"({since}", start=0, num=self._max, withscores=True
+            )
+            if len(newest) >= self._max:
+                oldest_score = float(newest[-1][1])
+                wait = max(wait, oldest_score + self._window.total_seconds() - now.timestamp())
+        return max(math.ceil(wait), 0)
+
+    def record_failure(self, keys: Sequence[str], now: dt.datetime) -> None:
+        since = now.timestamp() - self._window.total_seconds()
+        pipe = self._redis.pipeline()
+        for key in keys:
+            name = self._prefix + key
+            pipe.zremrangebyscore(name, "-inf", since)
+            # A unique member per failure, so that two failures in the same instant both count.
+            pipe.zadd(name, {f"{now.timestamp()}:{secrets.token_hex(6)}": now.timestamp()})
+            pipe.expire(name, math.ceil(self._window.total_seconds()))
+        pipe.execute()
+
+    def reset(self, key: str) -> None:
+        self._redis.delete(self._prefix + key)

@@ -1,0 +1,201 @@
+"""Server-side page sessions: a database `Store`, and a backend that renews the id at sign-in.
+
+The session itself holds only the account id and the account's `auth_version` at sign-in (see
+`kb.auth.middleware`); everything else is read from the database on each request.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import inspect
+import secrets
+from typing import Any
+
+from litestar.connection import ASGIConnection
+from litestar.datastructures import Cookie, MutableScopeHeaders
+from litestar.enums import ScopeType
+from litestar.middleware import ASGIMiddleware
+from litestar.middleware.session.server_side import (
+    ServerSideSessionBackend,
+    ServerSideSessionConfig,
+)
+from litestar.stores.base import Store
+from litestar.types import (
+    ASGIApp,
+    BeforeMessageSendHookHandler,
+    Empty,
+    Message,
+    Receive,
+    Scope,
+    ScopeSession,
+    Send,
+)
+from litestar.utils.dataclass import extract_dataclass_items
+from sqlalchemy import Engine, delete, select
+from sqlalchemy.orm import Session
+
+from kb.auth.models import WebSession
+from kb.auth.security import aware, utcnow
+
+__all__ = [
+    "SESSION_COOKIE",
+    "DatabaseStore",
+    "RenewingSessionBackend",
+    "RenewingSessionConfig",
+    "SettleTransactionFirst",
+    "end_session",
+    "start_session",
+]
+
+SESSION_COOKIE = "kb_session"
+_NEW_ID = "kb_session_new_id"
+_REPLACED_ID = "kb_session_replaced_id"
+
+
+def _seconds(value: int | dt.timedelta | None) -> int | None:
+    if value is None:
+        return None
+    return int(value.total_seconds()) if isinstance(value, dt.timedelta) else int(value)
+
+
+class DatabaseStore(Store):
+    """A Litestar `Store` on the `web_session` table, so several workers share sessions.
+
+    The calls are short primary-key statements on the application's own (synchronous) engine.
+    """
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+
+    async def set(
+        self, key: str, value: str | bytes, expires_in: int | dt.timedelta | None = None
+    ) -> None:
+        data = value.encode("utf-8") if isinstance(value, str) else value
+        seconds = _seconds(expires_in)
+        now = utcnow()
+        expires_at = now + dt.timedelta(seconds=seconds) if seconds is not None else None
+        with Session(self._engine) as session, session.begin():
+            row = session.get(WebSession, key)
+            if row is None:
+                # New sessions are rare (one per sign-in): a good moment to drop expired ones.
+                session.execute(delete(WebSession).where(WebSession.expires_at <= now))
+                session.add(WebSession(key=key, value=data, expires_at=expires_at))
+            else:
+                row.value = data
+                row.expires_at = expires_at
+
+    async def get(self, key: str, renew_for: int | dt.timedelta | None = None) -> bytes | None:
+        now = utcnow()
+        with Session(self._engine) as session, session.begin():
+            row = session.get(WebSession, key)
+            if row is None:
+                return None
+            if row.expires_at is not None and aware(row.expires_at) <= now:
+                session.delete(row)
+                return None
+            seconds = _seconds(renew_for)
+            if seconds and row.expires_at is not None:
+                row.expires_at = now + dt.timedelta(seconds=seconds)
+            return bytes(row.value)
+
+    async def delete(self, key: str) -> None:
+        with Session(self._engine) as session, session.begin():
+            session.execute(delete(WebSession).where(WebSession.key == key))
+
+    async def delete_all(self) -> None:
+        with Session(self._engine) as session, session.begin():
+            session.execute(delete(WebSession))
+
+    async def exists(self, key: str) -> bool:
+        return await self.get(key) is not None
+
+    async def expires_in(self, key: str) -> int | None:
+        with Session(self._engine) as session:
+            expires_at = session.execute(
+                select(WebSession.expires_at).where(WebSession.key == key)
+            ).scalar_one_or_none()
+        if expires_at is None:
+            return None
+        return int((aware(expires_at) - utcnow()).total_seconds())
+
+
+def start_session(connection: ASGIConnection[Any, Any, Any, Any], data: dict[str, Any]) -> None:
+    """Begin a signed-in session under a new id, so that an id planted before sign-in
+    (session fixation) is worth nothing afterwards; the old session is deleted."""
+    connection.state[_REPLACED_ID] = connection.cookies.get(SESSION_COOKIE)
+    connection.state[_NEW_ID] = secrets.token_hex(32)
+    connection.set_session(data)
+
+
+def end_session(connection: ASGIConnection[Any, Any, Any, Any]) -> None:
+    """Delete the session from the store and the cookie from the browser."""
+    connection.clear_session()
+
+
+class RenewingSessionBackend(ServerSideSessionBackend):
+    """Litestar's server-side backend, plus id renewal and no sessions for anonymous visitors."""
+
+    def get_session_id(self, connection: ASGIConnection[Any, Any, Any, Any]) -> str:
+        new_id = connection.state.get(_NEW_ID)
+        return str(new_id) if new_id else super().get_session_id(connection)
+
+    async def store_in_message(
+        self,
+        scope_session: ScopeSession,
+        message: Message,
+        connection: ASGIConnection[Any, Any, Any, Any],
+    ) -> None:
+        store = self.config.get_store_from_app(connection.scope["app"])
+        replaced = connection.state.get(_REPLACED_ID)
+        if replaced:
+            await self.delete(str(replaced), store=store)
+        cookie = connection.cookies.get(self.config.key)
+        if scope_session is Empty or not scope_session:
+            if cookie:
+                # Ended, expired or unknown: remove the stored session and the cookie. (Litestar
+                # would send `Max-Age` with `expires=0`, and browsers honour `Max-Age` first.)
+                await self.delete(cookie, store=store)
+                params = self._cookie_params() | {"max_age": 0, "expires": 0}
+                MutableScopeHeaders.from_message(message).add(
+                    "Set-Cookie",
+                    Cookie(key=self.config.key, value="", **params).to_header(header=""),
+                )
+            return  # an anonymous visitor gets no cookie and no stored row
+        await super().store_in_message(scope_session, message, connection)
+
+    def _cookie_params(self) -> dict[str, Any]:
+        return dict(
+            extract_dataclass_items(self.config, exclude_none=True, include=Cookie.__dict__.keys())
+        )
+
+
+class RenewingSessionConfig(ServerSideSessionConfig):
+    """`ServerSideSessionConfig` whose middleware uses `RenewingSessionBackend`."""
+
+    _backend_class = RenewingSessionBackend
+
+
+class SettleTransactionFirst(ASGIMiddleware):
+    """Commit or roll back the request's transaction before the session middleware writes.
+
+    The SQLAlchemy plugin settles the transaction in an app-level `before_send` hook, which runs
+    after every route middleware, so the session store would write while the request's own
+    transaction still holds its locks: on SQLite, with one writer at a time, that write waits
+    for a commit that can only come after it. Placed inside the session middleware, this calls
+    the same handler first; the plugin's own call then finds nothing left to do.
+    """
+
+    scopes = (ScopeType.HTTP,)
+
+    def __init__(self, settle: BeforeMessageSendHookHandler) -> None:
+        self._settle = settle
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
+        async def settle_then_send(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                settled = self._settle(message, scope)
+                if inspect.isawaitable(settled):
+                    await settled
+            await send(message)
+
+        await next_app(scope, receive, settle_then_send)

@@ -1,0 +1,458 @@
+"""The HTML form of the analysis: flat field names ↔ the nested body, and errors ↔ field ids.
+
+The page works without JavaScript, so repeatable blocks (children, factors, help tried,
+statements) are a fixed number of slots, and parents are always A and B. An empty slot is left
+out of the body; a filled one keeps its slot number, so that an error in "the second child"
+links to the second block on the page even when the first was left empty.
+
+Field names are dotted paths (`children.1.birth_year`, `children.1.contact.A.status`); a field's
+id is `f-` plus the path with dashes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Any
+
+from kb.conflict_analysis.labels import FIELD_LABELS
+
+__all__ = [
+    "CHILD_SLOTS",
+    "FACTOR_SLOTS",
+    "PARENT_REFS",
+    "STATEMENT_SLOTS",
+    "TRIED_SLOTS",
+    "AnalysisForm",
+    "FormError",
+    "Slots",
+    "body_from_values",
+    "form_values",
+    "values_from_body",
+]
+
+CHILD_SLOTS = 4
+PARENT_REFS = ("A", "B")
+FACTOR_SLOTS = 3
+TRIED_SLOTS = 3
+STATEMENT_SLOTS = 4
+MAX_SLOTS = 20  # a form with more rows than this is not from our page
+CONTROL_FIELDS = frozenset({"_csrf_token", "etag", "actie"})
+
+Values = dict[str, list[str]]
+
+
+class Kind(Enum):
+    TEXT = "text"  # one value; blank is absent
+    BOOL = "bool"  # "ja" / "nee"; blank is absent
+    MULTI = "multi"  # checkboxes: any number of values
+    COMMA = "comma"  # one text field holding a comma-separated list
+    LINES = "lines"  # a text area holding one item a line
+
+
+T, B, M, C, L = Kind.TEXT, Kind.BOOL, Kind.MULTI, Kind.COMMA, Kind.LINES
+
+CASE = {
+    "case_number": T,
+    "court": T,
+    "topics": M,
+    "procedure_started_on": T,
+    "earlier_procedures": T,
+    "separated_on": T,
+}
+SAFETY = {
+    "partner_violence": T,
+    "violence_forms": M,
+    "child_abuse": T,
+    "child_witnessed_violence": B,
+    "veilig_thuis_reports": T,
+    "police_involved": B,
+    "protective_measures": L,
+    "lethality_indicators": M,
+    "acute_danger": B,
+}
+CONFLICT = {
+    "glasl_step": T,
+    "pattern": T,
+    "child_drawn_in": B,
+    "network_escalates": B,
+    "communication": T,
+    "agreements_kept": T,
+}
+CHILD = {
+    "ref": T,
+    "birth_year": T,
+    "heard": B,
+    "heard_by": C,
+    "own_words": T,
+    "wants_representation": B,
+    "loyalty_conflict": T,
+    "stress_signals": C,
+    "development_threatened": T,
+}
+CONTACT = {"status": T, "refusal_reason": T}
+PARENT = {"has_authority": B, "concerns": M, "accepts_help": B, "supports_other_parent": B}
+FACTOR = {"kind": T, "text": T, "weight": T, "source": T}
+TRIED = {"slug": T, "outcome": T}
+ASSESSMENT = {"child_interest_at_stake": T, "summary": T}
+STATEMENT = {"text": T, "kind": T, "source": T, "other_side_responded": B}
+DEVIATION = {"advice": T, "reason": T}
+
+# Every container of leaf fields, by its pattern (`*` for a slot).
+SPECS: Mapping[str, Mapping[str, Kind]] = {
+    "case": CASE,
+    "safety": SAFETY,
+    "conflict": CONFLICT,
+    "children.*": CHILD,
+    "children.*.contact.*": CONTACT,
+    "parents.*": PARENT,
+    "factors.*": FACTOR,
+    "interventions_tried.*": TRIED,
+    "assessment": ASSESSMENT,
+    "assessment.statements.*": STATEMENT,
+    "assessment.deviation": DEVIATION,
+}
+# Lists whose items sit in numbered slots; parents and contacts are keyed by A and B instead.
+SLOTTED = ("children", "factors", "interventions_tried", "assessment.statements")
+SLOT_NAMES = {
+    "children.*": "Kind {n}",
+    "parents.*": "Ouder {ref}",
+    "children.*.contact.*": "contact met ouder {ref}",
+    "factors.*": "Factor {n}",
+    "interventions_tried.*": "Hulp {n}",
+    "assessment.statements.*": "Uitspraak {n}",
+}
+
+
+def form_values(data: Mapping[str, str | list[str]]) -> Values:
+    """The posted form as lists of values (Litestar gives a list only for repeated names)."""
+    values: Values = {}
+    for name, value in data.items():
+        if name in CONTROL_FIELDS or not isinstance(name, str):
+            continue
+        items = value if isinstance(value, list) else [value]
+        values[name] = [str(v) for v in items]
+    return values
+
+
+# --- form → body ------------------------------------------------------------------------------
+
+
+def _first(values: Values, name: str) -> str:
+    items = values.get(name) or [""]
+    return items[0].strip()
+
+
+def _leaf(values: Values, name: str, kind: Kind) -> Any:
+    """The body value of one field, or None when the field is blank."""
+    if kind is Kind.MULTI:
+        return [v.strip() for v in values.get(name, []) if v.strip()]
+    text = _first(values, name)
+    if kind is Kind.COMMA:
+        return [part.strip() for part in text.split(",") if part.strip()] or None
+    if kind is Kind.LINES:
+        return [line.strip() for line in text.splitlines() if line.strip()] or None
+    if not text:
+        return None
+    if kind is Kind.BOOL:
+        # Anything but ja/nee goes through unchanged, so the model names the field.
+        return {"ja": True, "nee": False}.get(text, text)
+    return text
+
+
+def _group(values: Values, prefix: str, spec: Mapping[str, Kind]) -> dict[str, Any]:
+    group: dict[str, Any] = {}
+    for name, kind in spec.items():
+        value = _leaf(values, f"{prefix}.{name}", kind)
+        if value is not None:
+            group[name] = value
+    return group
+
+
+def _filled(group: Mapping[str, Any]) -> bool:
+    return any(v not in (None, "", []) for v in group.values())
+
+
+def _slot_numbers(values: Values, prefix: str) -> list[int]:
+    """The slot numbers the form posted for a list (`children.0.…`, `children.3.…`)."""
+    found = set()
+    for name in values:
+        head, _, rest = name.partition(prefix + ".")
+        if head or not rest:
+            continue
+        number = rest.split(".", 1)[0]
+        # ASCII digits only: "²".isdigit() is true, but int("²") is an error.
+        if number.isascii() and number.isdigit() and int(number) < MAX_SLOTS:
+            found.add(int(number))
+    return sorted(found)
+
+
+@dataclass
+class Slots:
+    """Where each item of the body's lists came from on the form, to place its errors."""
+
+    lists: dict[str, list[int]] = field(default_factory=dict)  # "children" → slot of item i
+    parents: list[str] = field(default_factory=list)  # item i → "A" or "B"
+    contacts: dict[int, list[str]] = field(default_factory=dict)  # child slot → parent of item i
+
+
+def body_from_values(values: Values) -> tuple[dict[str, Any], Slots]:
+    """The body as the model expects it, from the form; blank fields and empty slots left out."""
+    slots = Slots()
+    body: dict[str, Any] = {
+        "case": _group(values, "case", CASE),
+        "safety": _group(values, "safety", SAFETY),
+        "conflict": _group(values, "conflict", CONFLICT),
+    }
+    children = []
+    child_slots = []
+    for slot in _slot_numbers(values, "children"):
+        child = _group(values, f"children.{slot}", CHILD)
+        contacts = []
+        contact_refs = []
+        for ref in PARENT_REFS:
+            contact = _group(values, f"children.{slot}.contact.{ref}", CONTACT)
+            if _filled(contact):
+                contacts.append({"parent": ref, **contact})
+                contact_refs.append(ref)
+        if _filled(child) or contacts:
+            child["contact"] = contacts
+            children.append(child)
+            child_slots.append(slot)
+            slots.contacts[slot] = contact_refs
+    body["children"] = children
+    slots.lists["children"] = child_slots
+
+    parents = []
+    for ref in PARENT_REFS:
+        parent = _group(values, f"parents.{ref}", PARENT)
+        if _filled(parent):
+            parents.append({"ref": ref, **parent})
+            slots.parents.append(ref)
+    body["parents"] = parents
+
+    for name, spec in (("interventions_tried", TRIED), ("factors", FACTOR)):
+        body[name], slots.lists[name] = _slotted(values, name, spec)
+
+    assessment = _group(values, "assessment", ASSESSMENT)
+    assessment["statements"], slots.lists["assessment.statements"] = _slotted(
+        values, "assessment.statements", STATEMENT
+    )
+    deviation = _group(values, "assessment.deviation", DEVIATION)
+    if _filled(deviation):
+        deviation.setdefault("reason", "")
+        assessment["deviation"] = deviation
+    body["assessment"] = assessment
+    return body, slots
+
+
+def _slotted(
+    values: Values, prefix: str, spec: Mapping[str, Kind]
+) -> tuple[list[dict[str, Any]], list[int]]:
+    items, numbers = [], []
+    for slot in _slot_numbers(values, prefix):
+        item = _group(values, f"{prefix}.{slot}", spec)
+        if _filled(item):
+            items.append(item)
+            numbers.append(slot)
+    return items, numbers
+
+
+# --- body → form ------------------------------------------------------------------------------
+
+
+def _form_value(value: Any, kind: Kind) -> list[str]:
+    if value is None:
+        return []
+    if kind is Kind.BOOL:
+        return ["ja" if value else "nee"]
+    if kind is Kind.MULTI:
+        return [str(v) for v in value]
+    if kind is Kind.COMMA:
+        return [", ".join(value)] if value else []
+    if kind is Kind.LINES:
+        return ["\n".join(value)] if value else []
+    return [str(value)]
+
+
+def _put(values: Values, prefix: str, spec: Mapping[str, Kind], data: Mapping[str, Any]) -> None:
+    for name, kind in spec.items():
+        found = _form_value(data.get(name), kind)
+        if found:
+            values[f"{prefix}.{name}"] = found
+
+
+def values_from_body(body: Mapping[str, Any]) -> Values:
+    """The form's values for a stored body (JSON-shaped, as `model_dump(mode="json")` gives)."""
+    values: Values = {}
+    _put(values, "case", CASE, body.get("case") or {})
+    _put(values, "safety", SAFETY, body.get("safety") or {})
+    _put(values, "conflict", CONFLICT, body.get("conflict") or {})
+    for slot, child in enumerate(body.get("children") or []):
+        _put(values, f"children.{slot}", CHILD, child)
+        for contact in child.get("contact") or []:
+            _put(values, f"children.{slot}.contact.{contact['parent']}", CONTACT, contact)
+    for parent in body.get("parents") or []:
+        _put(values, f"parents.{parent['ref']}", PARENT, parent)
+    for slot, tried in enumerate(body.get("interventions_tried") or []):
+        _put(values, f"interventions_tried.{slot}", TRIED, tried)
+    for slot, factor in enumerate(body.get("factors") or []):
+        _put(values, f"factors.{slot}", FACTOR, factor)
+    assessment = body.get("assessment") or {}
+    _put(values, "assessment", ASSESSMENT, assessment)
+    for slot, statement in enumerate(assessment.get("statements") or []):
+        _put(values, f"assessment.statements.{slot}", STATEMENT, statement)
+    if assessment.get("deviation"):
+        _put(values, "assessment.deviation", DEVIATION, assessment["deviation"])
+    return values
+
+
+# --- errors → fields --------------------------------------------------------------------------
+
+
+def field_id(name: str) -> str:
+    return "f-" + name.replace(".", "-")
+
+
+def _pattern(parts: Sequence[str], slot_positions: set[int]) -> str:
+    return ".".join("*" if i in slot_positions else p for i, p in enumerate(parts))
+
+
+def form_path(loc: Sequence[str | int], slots: Slots) -> tuple[list[str], set[int]]:
+    """The form name for an error's location in the body, and which of its parts are slots.
+
+    The path stops at a leaf field: an error in the third topic belongs to the topics field.
+    """
+    parts: list[str] = []
+    slot_positions: set[int] = set()
+    items = list(loc)
+    i = 0
+    while i < len(items):
+        key = items[i]
+        pattern = _pattern(parts, slot_positions)
+        if isinstance(key, int):
+            place = _slot_of(pattern, parts, key, slots)
+            if place is None:
+                break
+            slot_positions.add(len(parts))
+            parts.append(place)
+        else:
+            parts.append(str(key))
+            if str(key) in SPECS.get(pattern, {}):
+                break  # a leaf: anything deeper is inside its value
+        i += 1
+    return parts, slot_positions
+
+
+def _slot_of(pattern: str, parts: list[str], index: int, slots: Slots) -> str | None:
+    try:
+        if pattern in SLOTTED:
+            return str(slots.lists[pattern][index])
+        if pattern == "parents":
+            return slots.parents[index]
+        if pattern == "children.*.contact":
+            return slots.contacts[int(parts[1])][index]
+    except (KeyError, IndexError, ValueError):
+        return None
+    return None
+
+
+def _label(parts: list[str], slot_positions: set[int]) -> str:
+    pieces: list[str] = []
+    for end in range(1, len(parts) + 1):
+        pattern = _pattern(parts[:end], slot_positions)
+        if end - 1 in slot_positions:
+            template = SLOT_NAMES.get(pattern, "{ref}")
+            slot = parts[end - 1]
+            number = int(slot) + 1 if slot.isdigit() else 0
+            pieces[-1:] = [template.format(n=number, ref=slot)]  # "Kinderen" → "Kind 2"
+        else:
+            pieces.append(FIELD_LABELS.get(pattern, parts[end - 1]))
+    text = ", ".join(pieces)
+    return text[:1].upper() + text[1:]
+
+
+@dataclass(frozen=True)
+class FormError:
+    """One message on the form: the field's name and id, its Dutch label, and the message."""
+
+    name: str
+    id: str
+    label: str
+    msg: str
+
+
+def form_errors(errors: Iterable[Mapping[str, Any]], slots: Slots) -> list[FormError]:
+    """Errors of the body (`{"loc": [...], "msg": "…"}`) placed on the form's fields."""
+    placed = []
+    for error in errors:
+        parts, slot_positions = form_path(error.get("loc") or [], slots)
+        name = ".".join(parts) or "case"
+        label = _label(parts, slot_positions) if parts else "Formulier"
+        placed.append(FormError(name, field_id(name), label, str(error.get("msg", ""))))
+    return placed
+
+
+# --- The form as templates see it -------------------------------------------------------------
+
+
+def _slot_range(values: Values, prefix: str, minimum: int) -> list[int]:
+    used = _slot_numbers(values, prefix)
+    # Always one empty slot beyond the last one used, so a fifth child needs no JavaScript.
+    return list(range(max(minimum, (used[-1] + 2) if used else 0)))
+
+
+@dataclass
+class AnalysisForm:
+    """Values and errors of one rendering of the form, with helpers for the templates."""
+
+    values: Values = field(default_factory=dict)
+    errors: list[FormError] = field(default_factory=list)
+
+    @classmethod
+    def of(
+        cls, values: Values, errors: Iterable[Mapping[str, Any]] = (), slots: Slots | None = None
+    ) -> AnalysisForm:
+        return cls(values, form_errors(errors, slots or Slots()))
+
+    def id(self, name: str) -> str:
+        return field_id(name)
+
+    def value(self, name: str) -> str:
+        items = self.values.get(name) or [""]
+        return items[0]
+
+    def checked(self, name: str, code: str) -> bool:
+        return code in self.values.get(name, [])
+
+    def filled(self, prefix: str) -> bool:
+        """True when any field of a block (`children.1`) holds a value: its block starts open."""
+        return any(
+            name.startswith(prefix + ".") and any(v.strip() for v in items)
+            for name, items in self.values.items()
+        )
+
+    def errors_within(self, prefix: str) -> bool:
+        return any(e.name == prefix or e.name.startswith(prefix + ".") for e in self.errors)
+
+    def errors_at(self, name: str) -> list[FormError]:
+        return [e for e in self.errors if e.name == name]
+
+    def describedby(self, name: str, hint: bool = False) -> str:
+        ids = ([f"{field_id(name)}-hint"] if hint else []) + (
+            [f"{field_id(name)}-fout"] if self.errors_at(name) else []
+        )
+        return " ".join(ids)
+
+    def child_slots(self) -> list[int]:
+        return _slot_range(self.values, "children", CHILD_SLOTS)
+
+    def factor_slots(self) -> list[int]:
+        return _slot_range(self.values, "factors", FACTOR_SLOTS)
+
+    def tried_slots(self) -> list[int]:
+        return _slot_range(self.values, "interventions_tried", TRIED_SLOTS)
+
+    def statement_slots(self) -> list[int]:
+        return _slot_range(self.values, "assessment.statements", STATEMENT_SLOTS)

@@ -1,0 +1,246 @@
+"""Shapes of the desk pages: the guide's answers, a chosen place, chosen entries, and the results.
+
+Every parser takes the raw form or query values and either returns a valid shape or raises
+`InvalidInputError` whose field errors name the form field (`loc = ("form", name)`), so a page
+can show the form again with a Dutch error summary that links to each field.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict
+
+from kb.desk.labels import COMMUNICATION_OPTIONS, PROVINCES, SAFETY_OPTIONS
+from kb.errors import FieldError, InvalidInputError
+from kb.interventions.schemas import ARRONDISSEMENTS, Provider, SearchItem
+
+__all__ = [
+    "COMMUNICATION_PHASES",
+    "COMPARE_MAX",
+    "COMPARE_MIN",
+    "HANDOUT_MAX",
+    "HANDOUT_MIN",
+    "MAX_AGE",
+    "MAX_CHILDREN",
+    "GuideAnswers",
+    "GuideMatch",
+    "GuideResult",
+    "LocalHelp",
+    "LocalOffer",
+    "Place",
+    "parse_slugs",
+]
+
+Communication = Literal["rustig", "moeizaam", "geen_contact"]
+SafetyAnswer = Literal["nee", "twijfel", "ja", "nu_gevaar"]
+PlaceKind = Literal["gemeente", "provincie", "arrondissement"]
+Availability = Literal["lokaal", "landelijk", "regio", "onbekend"]
+
+# How the parents talk → Glasl's main phase (domain.md §4.3 matches on the phase).
+COMMUNICATION_PHASES: dict[str, int] = {"rustig": 1, "moeizaam": 2, "geen_contact": 3}
+
+MAX_AGE = 25  # the knowledge base's own upper age (interventions.schemas.Age)
+MAX_CHILDREN = 10
+MAX_PLACE_LENGTH = 100
+COMPARE_MIN, COMPARE_MAX = 2, 4
+HANDOUT_MIN, HANDOUT_MAX = 1, 4
+
+_AGE_SEPARATORS = re.compile(r"(?:\s*[,;/+&]\s*|\s+en\s+|\s+)", re.IGNORECASE)
+_AGE = re.compile(r"[0-9]{1,3}")  # ASCII digits only: int() refuses "²", isdigit() does not
+_AGE_WORDS = re.compile(r"\s*(?:jaar|jr\.?)\s*", re.IGNORECASE)
+# Letters of any script, spaces, hyphens, apostrophes, dots and brackets: "'s-Hertogenbosch",
+# "Súdwest-Fryslân", "Bergen (NH.)". Digits and other signs are refused, so nothing that looks
+# like an address or a phone number is ever echoed back.
+_PLACE = re.compile(r"['’]?[^\W\d_][\w\s'’.()\-]*", re.UNICODE)
+_SLUG = re.compile(r"[a-z0-9][a-z0-9-]{0,119}")
+
+
+def _error(name: str, message: str) -> FieldError:
+    return FieldError(("form", name), message)
+
+
+def _place_name(value: str) -> str | None:
+    """A cleaned place name, or None when it has signs a place name never has."""
+    name = " ".join(value.split())
+    if len(name) > MAX_PLACE_LENGTH or not _PLACE.fullmatch(name) or any(c.isdigit() for c in name):
+        return None
+    return name
+
+
+class GuideAnswers(BaseModel):
+    """The guide's answers. They live only for one request: nothing here is ever stored."""
+
+    model_config = ConfigDict(frozen=True)
+
+    ages: tuple[int, ...]
+    communication: Communication
+    safety: SafetyAnswer
+    municipality: str | None = None
+
+    @property
+    def unsafe(self) -> bool:
+        """Any answer but "nee" is a sign of unsafety: doubt counts, as in the safety gate."""
+        return self.safety != "nee"
+
+    @property
+    def acute(self) -> bool:
+        return self.safety == "nu_gevaar"
+
+    @property
+    def glasl_phase(self) -> int:
+        return COMMUNICATION_PHASES[self.communication]
+
+    @classmethod
+    def parse(cls, raw: Mapping[str, str]) -> GuideAnswers:
+        """Validate the form fields `leeftijden`, `omgang`, `veiligheid` and `gemeente`."""
+        errors: list[FieldError] = []
+        ages = _parse_ages(raw.get("leeftijden", ""), errors)
+        communication = raw.get("omgang", "")
+        if communication not in COMMUNICATION_OPTIONS:
+            errors.append(_error("omgang", "Kies hoe u en de andere ouder met elkaar praten."))
+        safety = raw.get("veiligheid", "")
+        if safety not in SAFETY_OPTIONS:
+            errors.append(
+                _error("veiligheid", "Kies of iemand in uw gezin zich onveilig of bedreigd voelt.")
+            )
+        municipality = None
+        if typed := raw.get("gemeente", "").strip():
+            municipality = _place_name(typed)
+            if municipality is None:
+                errors.append(
+                    _error("gemeente", "Vul alleen de naam van uw gemeente in, zonder cijfers.")
+                )
+        if errors:
+            raise InvalidInputError("Een of meer antwoorden ontbreken of kloppen niet.", errors)
+        return cls.model_validate(
+            {
+                "ages": ages,
+                "communication": communication,
+                "safety": safety,
+                "municipality": municipality,
+            }
+        )
+
+
+def _parse_ages(text: str, errors: list[FieldError]) -> tuple[int, ...]:
+    """ "5", "5, 9", "5 en 9 jaar" → (5, 9); adds a Dutch error and returns () otherwise."""
+    words = [w for w in _AGE_SEPARATORS.split(_AGE_WORDS.sub(" ", text[:200]).strip()) if w]
+    if not words:
+        errors.append(_error("leeftijden", "Vul de leeftijd van uw kind of kinderen in."))
+        return ()
+    if not all(_AGE.fullmatch(w) for w in words):
+        errors.append(
+            _error("leeftijden", "Schrijf elke leeftijd als een getal, bijvoorbeeld: 5, 9.")
+        )
+        return ()
+    ages = tuple(int(w) for w in words)
+    if len(ages) > MAX_CHILDREN:
+        errors.append(_error("leeftijden", f"Vul hoogstens {MAX_CHILDREN} leeftijden in."))
+        return ()
+    if any(age > MAX_AGE for age in ages):
+        errors.append(_error("leeftijden", f"Vul een leeftijd in van 0 tot en met {MAX_AGE} jaar."))
+        return ()
+    return ages
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where a parent looks for help: a municipality, a province or an arrondissement."""
+
+    kind: PlaceKind
+    name: str
+
+    @classmethod
+    def parse(cls, raw: Mapping[str, str]) -> Place | None:
+        """Validate `gemeente`, `provincie` and `arrondissement`; None when none is chosen."""
+        given = {k: raw.get(k, "").strip() for k in ("gemeente", "provincie", "arrondissement")}
+        chosen = {k: v for k, v in given.items() if v}
+        if not chosen:
+            return None
+        errors: list[FieldError] = []
+        if len(chosen) > 1:
+            errors.append(
+                _error(
+                    next(iter(chosen)),
+                    "Kies één ding: een gemeente, een provincie of een arrondissement.",
+                )
+            )
+        kind, value = next(iter(chosen.items()))
+        name: str | None = value
+        if kind == "gemeente":
+            name = _place_name(value)
+            if name is None:
+                errors.append(_error("gemeente", "Vul alleen de naam van een gemeente in."))
+        elif kind == "provincie" and value not in PROVINCES:
+            errors.append(_error("provincie", "Kies een provincie uit de lijst."))
+        elif kind == "arrondissement" and value not in ARRONDISSEMENTS:
+            errors.append(_error("arrondissement", "Kies een arrondissement uit de lijst."))
+        if errors or name is None:
+            raise InvalidInputError("Kies een plaats om hulp in de buurt te zien.", errors)
+        return cls(kind=kind, name=name)  # type: ignore[arg-type]
+
+    def matches(self, provider: Provider) -> bool:
+        wanted = self.name.casefold()
+        if self.kind == "gemeente":
+            return any(m.casefold() == wanted for m in provider.municipalities)
+        if self.kind == "provincie":
+            return (provider.province or "").casefold() == wanted
+        return (provider.arrondissement or "").casefold() == wanted
+
+
+def parse_slugs(values: Sequence[str], minimum: int, maximum: int, purpose: str) -> list[str]:
+    """The chosen entries, in the order given, each once; `purpose` words the messages.
+
+    Only the count and the form of each slug are checked here; whether the entries exist is
+    the service's question.
+    """
+    slugs = list(dict.fromkeys(v.strip() for v in values if v.strip()))
+    errors = []
+    if len(slugs) < minimum:
+        what = "één item" if minimum == 1 else f"{minimum} items"
+        errors.append(_error("slug", f"Kies minstens {what} {purpose}."))
+    elif len(slugs) > maximum:
+        errors.append(_error("slug", f"Kies hoogstens {maximum} items {purpose}."))
+    bad = [s for s in slugs if not _SLUG.fullmatch(s)]
+    if bad:
+        errors.append(_error("slug", "Een van de gekozen items bestaat niet. Kies uit de lijst."))
+    if errors:
+        raise InvalidInputError("De keuze is niet compleet.", errors)
+    return slugs
+
+
+@dataclass(frozen=True)
+class GuideMatch:
+    """One suitable entry for the parent, with the reasons in plain words."""
+
+    item: SearchItem
+    availability: Availability
+    reasons: list[str]
+
+
+@dataclass(frozen=True)
+class GuideResult:
+    answers: GuideAnswers
+    matches: list[GuideMatch]
+    also_local: list[GuideMatch]
+    excluded_contraindications: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class LocalOffer:
+    """An entry offered in the chosen place, with only the providers there."""
+
+    item: SearchItem
+    providers: list[Provider]
+
+
+@dataclass(frozen=True)
+class LocalHelp:
+    place: Place | None
+    local: list[LocalOffer]
+    national: list[SearchItem]
+    municipalities: list[str] = field(default_factory=list)

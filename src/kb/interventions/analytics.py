@@ -1,0 +1,138 @@
+"""Search analytics for editors: which queries people type, and which find nothing.
+
+Nothing that identifies a person is kept: no account, address, session or time of day — only the
+day, the normalised query and counts. Queries with digits (citizen numbers, case numbers, phone
+numbers) or an e-mail address are not kept at all, and rows expire after a retention period.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from sqlalchemy import Engine, delete, func, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
+
+from kb.interventions.models import SearchQueryStat
+from kb.search.analysis import fold
+
+__all__ = ["QueryCount", "SearchStats", "normalise_query", "top_queries", "zero_result_queries"]
+
+MAX_QUERY_LENGTH = 80
+MAX_WORDS = 8
+_PRIVATE = re.compile(r"\d|@")
+_SPACE = re.compile(r"\s+")
+
+
+def normalise_query(q: str) -> str | None:
+    """The form a query is counted in, or None when it must not be kept."""
+    text = _SPACE.sub(" ", fold(q)).strip()
+    if not text or _PRIVATE.search(text):
+        return None
+    return " ".join(text.split(" ")[:MAX_WORDS])[:MAX_QUERY_LENGTH]
+
+
+@dataclass(frozen=True)
+class QueryCount:
+    query: str
+    searches: int
+    zero_results: int
+
+
+class SearchStats:
+    """Counts searches in memory and writes them in batches, off the hot path of each search."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        flush_every: int = 50,
+        flush_seconds: float = 30.0,
+        today: Callable[[], dt.date] = dt.date.today,
+    ) -> None:
+        self.engine = engine
+        self.flush_every = flush_every
+        self.flush_seconds = flush_seconds
+        self.today = today
+        self._lock = threading.Lock()
+        self._searches: Counter[tuple[dt.date, str]] = Counter()
+        self._zero: Counter[tuple[dt.date, str]] = Counter()
+        self._pending = 0
+        self._flushed_at = time.monotonic()
+
+    def record(self, q: str, total: int) -> None:
+        query = normalise_query(q)
+        if query is None:
+            return
+        key = (self.today(), query)
+        with self._lock:
+            self._searches[key] += 1
+            if total == 0:
+                self._zero[key] += 1
+            self._pending += 1
+            due = (
+                self._pending >= self.flush_every
+                or time.monotonic() - self._flushed_at > self.flush_seconds
+            )
+        if due:
+            self.flush()
+
+    def flush(self) -> None:
+        with self._lock:
+            searches, zero = self._searches, self._zero
+            self._searches, self._zero = Counter(), Counter()
+            self._pending = 0
+            self._flushed_at = time.monotonic()
+        if not searches:
+            return
+        insert = pg_insert if self.engine.dialect.name == "postgresql" else sqlite_insert
+        rows = [
+            {"day": day, "query": query, "searches": n, "zero_results": zero[(day, query)]}
+            for (day, query), n in searches.items()
+        ]
+        statement = insert(SearchQueryStat).values(rows)
+        statement = statement.on_conflict_do_update(
+            index_elements=["day", "query"],
+            set_={
+                "searches": SearchQueryStat.searches + statement.excluded.searches,
+                "zero_results": SearchQueryStat.zero_results + statement.excluded.zero_results,
+            },
+        )
+        with Session(self.engine) as session, session.begin():
+            session.execute(statement)
+
+    def purge(self, keep_days: int) -> int:
+        """Forget counts older than `keep_days`; returns how many rows went."""
+        cutoff = self.today() - dt.timedelta(days=keep_days)
+        with Session(self.engine) as session, session.begin():
+            result = session.execute(delete(SearchQueryStat).where(SearchQueryStat.day < cutoff))
+        return int(getattr(result, "rowcount", 0) or 0)
+
+
+def _counts(session: Session, since: dt.date, only_zero: bool, limit: int) -> list[QueryCount]:
+    searches = func.sum(SearchQueryStat.searches)
+    zero = func.sum(SearchQueryStat.zero_results)
+    statement = (
+        select(SearchQueryStat.query, searches, zero)
+        .where(SearchQueryStat.day >= since)
+        .group_by(SearchQueryStat.query)
+    )
+    if only_zero:
+        statement = statement.having(zero > 0).order_by(zero.desc(), SearchQueryStat.query)
+    else:
+        statement = statement.order_by(searches.desc(), SearchQueryStat.query)
+    return [QueryCount(q, int(s), int(z)) for q, s, z in session.execute(statement.limit(limit))]
+
+
+def top_queries(session: Session, since: dt.date, limit: int = 20) -> list[QueryCount]:
+    return _counts(session, since, only_zero=False, limit=limit)
+
+
+def zero_result_queries(session: Session, since: dt.date, limit: int = 20) -> list[QueryCount]:
+    return _counts(session, since, only_zero=True, limit=limit)

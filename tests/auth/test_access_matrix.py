@@ -1,0 +1,113 @@
+"""Every role (and anonymous) × every protected route → the expected status, pages and API alike.
+
+The routes are rows of data: when the conflict-analysis routes arrive, they are added here as rows
+(with the case-level outcomes: 404 for a judge of another court, 403 for an action not allowed).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+
+import pytest
+from litestar import Litestar
+from litestar.testing import TestClient
+
+from kb.auth.permissions import ROLES
+from tests.conftest import ClientAs, Person, csrf_token
+
+Who = str | None
+EVERYONE: tuple[Who, ...] = (None, *ROLES)
+
+
+def expect(
+    allowed: int, roles: Iterable[str], *, anonymous: int, others: int = 403
+) -> dict[Who, int]:
+    """`allowed` for `roles`, `anonymous` without an account, `others` for every other role."""
+    table: dict[Who, int] = {role: others for role in ROLES}
+    table.update(dict.fromkeys(roles, allowed))
+    table[None] = anonymous
+    return table
+
+
+@dataclass(frozen=True)
+class Row:
+    """One route: how to call it and what each kind of user gets back."""
+
+    method: str
+    path: str  # `{victim}`: an account made for the test; `{new}`: an unused user name
+    expected: Mapping[Who, int]
+    form: Mapping[str, str] | None = None  # posted as a form, with the CSRF token
+    body: Mapping[str, str] = field(default_factory=dict)
+
+
+BEHEER = ("beheerder",)
+ROWS: list[Row] = [
+    Row("GET", "/", expect(200, ROLES, anonymous=200)),
+    Row("GET", "/aanmelden", expect(200, ROLES, anonymous=200)),
+    Row("POST", "/afmelden", expect(303, ROLES, anonymous=303), form={}),
+    Row("GET", "/beheer/accounts", expect(200, BEHEER, anonymous=302)),
+    Row("GET", "/beheer/accounts/nieuw", expect(200, BEHEER, anonymous=302)),
+    Row(
+        "POST",
+        "/beheer/accounts",
+        expect(303, BEHEER, anonymous=302),
+        form={"username": "{new}", "role": "redacteur", "password": "nog-een-lang-wachtwoord"},
+    ),
+    Row(
+        "POST",
+        "/beheer/accounts/{victim}/uitschakelen",
+        expect(303, BEHEER, anonymous=302),
+        form={},
+    ),
+    Row(
+        "POST", "/beheer/accounts/niemand/uitschakelen", expect(404, BEHEER, anonymous=302), form={}
+    ),
+    Row("GET", "/beheer/audit", expect(200, BEHEER, anonymous=302)),
+    Row("GET", "/redactie/zoekopdrachten", expect(200, ("redacteur",), anonymous=302)),
+    Row("GET", "/api/v1/auth/me", expect(200, ROLES, anonymous=401)),
+    Row("DELETE", "/api/v1/auth/token", expect(204, ROLES, anonymous=401)),
+    Row("GET", "/api/v1/accounts", expect(200, BEHEER, anonymous=401)),
+    Row("GET", "/api/v1/audit", expect(200, BEHEER, anonymous=401)),
+]
+
+CASES = [
+    pytest.param(row, who, id=f"{row.method} {row.path} as {who or 'anoniem'}")
+    for row in ROWS
+    for who in EVERYONE
+]
+
+
+def _call(
+    client: TestClient[Litestar], row: Row, user_factory: Callable[..., Person]
+) -> tuple[str, int]:
+    path = row.path
+    if "{victim}" in path:
+        path = path.replace("{victim}", user_factory("loketmedewerker").username)
+    if row.form is None:
+        response = client.request(row.method, path, json=row.body or None, follow_redirects=False)
+    else:
+        data = {k: v.replace("{new}", f"nieuw-{os.urandom(3).hex()}") for k, v in row.form.items()}
+        data["_csrf_token"] = csrf_token(client)
+        response = client.request(row.method, path, data=data, follow_redirects=False)
+    if response.status_code == 302:
+        return response.headers["location"], 302
+    if response.status_code == 401:
+        assert response.headers["content-type"].startswith("application/problem+json")
+        assert response.headers["www-authenticate"] == "Bearer"
+    return "", response.status_code
+
+
+@pytest.mark.parametrize(("row", "who"), CASES)
+def test_role_route_matrix(
+    row: Row, who: Who, client_as: ClientAs, user_factory: Callable[..., Person]
+) -> None:
+    location, status = _call(client_as(who), row, user_factory)
+    assert status == row.expected[who]
+    if status == 302:
+        # People are sent to the sign-in form; after a GET they come back to where they were.
+        expected = "/aanmelden" + (
+            f"?next={row.path.replace('/', '%2F')}" if row.method == "GET" else ""
+        )
+        assert location == expected
