@@ -185,7 +185,7 @@ def _validation_errors(exc: ValidationException) -> list[FieldError]:
         if not isinstance(item, dict):
             continue
         key = item.get("key") or "?"
-        source = item.get("source") or "body"
+        source = getattr(item.get("source"), "value", item.get("source")) or "body"
         errors.append(
             FieldError((str(source), str(key)), _dutch_message(str(item.get("message", ""))))
         )

@@ -44,6 +44,7 @@ def engine(tmp_path: Path, empty_database: str) -> Iterator[Engine]:
         pytest.param("C/13/745123 omgang", None, id="case-number"),
         pytest.param("ouder@example.nl", None, id="e-mail"),
         pytest.param("", None, id="empty"),
+        pytest.param("knel\x00\x01", "knel", id="control-characters"),
         pytest.param("a " * 30, "a a a a a a a a", id="at-most-eight-words"),
     ],
 )

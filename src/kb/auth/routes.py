@@ -321,6 +321,7 @@ def _current_user_in_template(context: Mapping[str, Any]) -> Any:
 
 
 AUDIT_ACTION_LABELS: Mapping[str, str] = {
+    "analysis.list": "analyses bekeken (lijst)",
     "auth.sign_in": "aangemeld",
     "auth.sign_in_failed": "aanmelden mislukt",
     "auth.sign_out": "afgemeld",

@@ -28,12 +28,13 @@ __all__ = ["QueryCount", "SearchStats", "normalise_query", "top_queries", "zero_
 MAX_QUERY_LENGTH = 80
 MAX_WORDS = 8
 _PRIVATE = re.compile(r"\d|@")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _SPACE = re.compile(r"\s+")
 
 
 def normalise_query(q: str) -> str | None:
     """The form a query is counted in, or None when it must not be kept."""
-    text = _SPACE.sub(" ", fold(q)).strip()
+    text = _SPACE.sub(" ", _CONTROL.sub(" ", fold(q))).strip()
     if not text or _PRIVATE.search(text):
         return None
     return " ".join(text.split(" ")[:MAX_WORDS])[:MAX_QUERY_LENGTH]
