@@ -31,7 +31,9 @@ typecheck: $(STAMP)
 
 check: lint typecheck test  ## format check, lint, type check, tests
 
-bench: $(STAMP)  ## search benchmark; figures land in bench/results/
+bench: $(STAMP)  ## search benchmark; figures land in bench/results/ (needs wrk and Datasette)
+	command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk; }
+	$(BIN)/pip install --quiet 'datasette>=0.65,<1'
 	$(BIN)/python -m bench.run
 
 relevance: $(STAMP)
