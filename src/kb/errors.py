@@ -21,6 +21,7 @@ validation errors) into RFC 9457 problem+json for the API or an HTML page for pe
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
@@ -195,7 +196,7 @@ def _validation_errors(exc: ValidationException) -> list[FieldError]:
 def _dutch_message(message: str) -> str:
     """Litestar's validation messages are English; give users a Dutch one."""
     lowered = message.lower()
-    if "integer" in lowered or "int" in lowered:
+    if re.search(r"\bint(eger)?\b", lowered):  # not "constraint" or "point"
         return "Moet een geheel getal zijn."
     if "missing" in lowered or "required" in lowered:
         return "Dit veld is verplicht."

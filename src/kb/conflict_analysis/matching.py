@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
 from kb.conflict_analysis.schemas import (
@@ -23,6 +23,7 @@ __all__ = [
     "dutch_list",
     "glasl_phase",
     "match_interventions",
+    "qualifies",
 ]
 
 MAX_MATCHES = 5
@@ -150,15 +151,20 @@ def match_interventions(
     return [_matched(fit, phase, court_arrondissement, today) for fit in fits[:MAX_MATCHES]]
 
 
-def _qualifies(entry: CandidateEntry, safety: SafetyResult, phase: int, failed: set[str]) -> bool:
+def qualifies(entry: CandidateEntry, phase: int, excluded: Collection[str]) -> bool:
+    """The rule of domain.md §4.3 shared with the parents' guide: a matchable, active entry for
+    this Glasl phase, never flagged harmful or ineffective, without an excluded contra-indication."""
     return (
         entry.kind in MATCHABLE_KINDS
         and entry.status in MATCHABLE_STATUSES
         and not NEVER_RECOMMENDED_FLAGS.intersection(entry.flags)
-        and not set(safety.excluded_contraindications).intersection(entry.contraindications)
-        and entry.slug not in failed
+        and not set(excluded).intersection(entry.contraindications)
         and entry.fits_phase(phase)
     )
+
+
+def _qualifies(entry: CandidateEntry, safety: SafetyResult, phase: int, failed: set[str]) -> bool:
+    return qualifies(entry, phase, safety.excluded_contraindications) and entry.slug not in failed
 
 
 def _matched(

@@ -20,12 +20,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kb.conflict_analysis.matching import (
-    MATCHABLE_KINDS,
     MATCHABLE_STATUSES,
     MAX_MATCHES,
-    NEVER_RECOMMENDED_FLAGS,
     CandidateEntry,
     dutch_list,
+    qualifies,
 )
 from kb.conflict_analysis.rules import EXCLUDED_WHEN_UNSAFE
 from kb.desk.schemas import (
@@ -91,22 +90,12 @@ def suitable_entries(
     """
     fits = []
     for entry in candidates:
-        if not _qualifies(entry, phase, excluded):
+        if not qualifies(entry, phase, excluded):
             continue
         fitting = tuple(age for age in ages if entry.fits_age(age))
         if fitting:
             fits.append(Fit(entry, fitting, entry.national or entry.slug in local))
     return sorted(fits, key=Fit.sort_key)
-
-
-def _qualifies(entry: CandidateEntry, phase: int, excluded: Collection[str]) -> bool:
-    return (
-        entry.kind in MATCHABLE_KINDS
-        and entry.status in MATCHABLE_STATUSES
-        and not NEVER_RECOMMENDED_FLAGS.intersection(entry.flags)
-        and not set(excluded).intersection(entry.contraindications)
-        and entry.fits_phase(phase)
-    )
 
 
 class DeskService:

@@ -17,9 +17,20 @@ from kb.interventions.schemas import EntryDetail, SearchPage
 from kb.interventions.service import InterventionService, SearchParams
 from kb.search.base import SearchBackend
 
-__all__ = ["EditorPages", "InterventionsApi", "InterventionsPages", "provide_intervention_service"]
+__all__ = [
+    "EditorPages",
+    "InterventionsApi",
+    "InterventionsPages",
+    "provide_intervention_service",
+    "provide_search_service",
+]
 
 ANALYTICS_DAYS = 30
+
+
+def provide_search_service(search_backend: NamedDependency[SearchBackend]) -> InterventionService:
+    # Searching needs only the engine: no database session is opened on the hottest path.
+    return InterventionService(search_backend)
 
 
 def provide_intervention_service(
@@ -43,7 +54,10 @@ def _raw_params(request: Request[Any, Any, Any]) -> dict[str, Any]:
 class InterventionsApi(Controller):
     path = "/api/v1/interventions"
     tags = ["Kennisbank"]
-    dependencies = {"service": Provide(provide_intervention_service, sync_to_thread=False)}
+    dependencies = {
+        "service": Provide(provide_intervention_service, sync_to_thread=False),
+        "search_service": Provide(provide_search_service, sync_to_thread=False),
+    }
 
     @get(
         "/",
@@ -54,7 +68,7 @@ class InterventionsApi(Controller):
     def search(
         self,
         request: Request[Any, Any, Any],
-        service: NamedDependency[InterventionService],
+        search_service: NamedDependency[InterventionService],
         search_stats: NamedDependency[SearchStats],
         q: Annotated[str | None, QueryParameter(description="Vrije tekst")] = None,
         kind: FromQuery[str | None] = None,
@@ -72,7 +86,7 @@ class InterventionsApi(Controller):
         per_page: Annotated[str | None, QueryParameter(description="1–100")] = None,
     ) -> SearchPage:
         params = SearchParams.parse(_raw_params(request))
-        result = service.search(params)
+        result = search_service.search(params)
         _count_search(search_stats, params, result)
         return result
 
@@ -86,17 +100,20 @@ class InterventionsApi(Controller):
 class InterventionsPages(Controller):
     path = "/interventies"
     include_in_schema = False
-    dependencies = {"service": Provide(provide_intervention_service, sync_to_thread=False)}
+    dependencies = {
+        "service": Provide(provide_intervention_service, sync_to_thread=False),
+        "search_service": Provide(provide_search_service, sync_to_thread=False),
+    }
 
     @get("/", sync_to_thread=False)
     def search(
         self,
         request: Request[Any, Any, Any],
-        service: NamedDependency[InterventionService],
+        search_service: NamedDependency[InterventionService],
         search_stats: NamedDependency[SearchStats],
     ) -> Template:
         params = SearchParams.parse(_raw_params(request))
-        result = service.search(params)
+        result = search_service.search(params)
         if request.query_params.get("partial") == "1":
             # Search as you type: only the results region, replaced in place by search.js. Not
             # counted: every keystroke would count as a search nobody meant to make.

@@ -29,7 +29,6 @@ __all__ = [
     "QueryPlan",
     "edit_distance",
     "fold",
-    "highlight_html",
     "mark_words",
     "marker",
     "unique_words",
@@ -343,18 +342,3 @@ class DutchAnalyzer:
         if length >= ranking.typo_min_length_one:
             return 1
         return 0
-
-
-def highlight_html(text: str, ranges: list[tuple[int, int]]) -> str:
-    """Escape `text` and wrap each (start, end) byte range in `<mark>`."""
-    raw = text.encode("utf-8")
-    out: list[str] = []
-    position = 0
-    for start, end in sorted(ranges):
-        if start < position:
-            continue
-        out.append(html.escape(raw[position:start].decode("utf-8", "ignore")))
-        out.append("<mark>" + html.escape(raw[start:end].decode("utf-8", "ignore")) + "</mark>")
-        position = end
-    out.append(html.escape(raw[position:].decode("utf-8", "ignore")))
-    return "".join(out)
