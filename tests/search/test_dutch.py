@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from kb.search.analysis import Decompounder, DutchAnalyzer, edit_distance
+from kb.search.analysis import Decompounder, DutchAnalyzer, edit_distance, marker
 from kb.search.base import IndexDocument, SearchQuery
 from kb.search.config import load_search_config
 from kb.search.embedded import EmbeddedBackend
@@ -137,3 +137,22 @@ def test_search_settings_hold_the_issue_synonyms() -> None:
         ("ots", "ondertoezichtstelling"),
     ]:
         assert any(set(pair) <= g for g in groups), pair
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Omgang & <contact>", "<mark>Omgang</mark> &amp; &lt;contact&gt;"),
+        (
+            "Na de SCHEIDING: omgangsregeling",
+            "Na de <mark>SCHEIDING</mark>: <mark>omgangsregeling</mark>",
+        ),
+        ("İstanbul omgang", "İstanbul <mark>omgang</mark>"),  # lower() makes İ longer
+        ("Niets om te markeren", None),
+        ("scheidingsmiddel", None),  # a form inside a longer word is not that word
+    ],
+)
+def test_marker_marks_whole_words_and_the_typed_prefix(text: str, expected: str | None) -> None:
+    marks = marker(["omgang", "scheiding"], prefix="omgangsr")
+    assert marks is not None
+    assert marks.mark(text) == expected

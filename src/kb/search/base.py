@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any, Protocol, runtime_checkable
+
+import msgspec
 
 __all__ = [
     "FACETS",
@@ -106,10 +109,33 @@ class SearchQuery:
 
 @dataclass(frozen=True)
 class SearchHit:
+    """One result: the indexed payload as JSON, and the summary with the query's words marked.
+
+    The payload stays JSON until something asks for it as a dict: the API copies it into its
+    answer as it is (`item_json`), and keeping JSON rather than dicts halves an engine's memory.
+    """
+
     slug: str
     score: float
-    payload: dict[str, Any]
+    payload_json: bytes
     highlight: str | None = None
+
+    @classmethod
+    def from_payload(
+        cls, slug: str, score: float, payload: Mapping[str, Any], highlight: str | None = None
+    ) -> SearchHit:
+        return cls(slug, score, msgspec.json.encode(payload), highlight)
+
+    @cached_property
+    def payload(self) -> dict[str, Any]:
+        decoded = msgspec.json.decode(self.payload_json)
+        return decoded if isinstance(decoded, dict) else {}
+
+    def item_json(self) -> bytes:
+        """The API's list item: the payload's fields, then `highlight`."""
+        head = self.payload_json.rstrip()[:-1].rstrip()  # without the closing brace
+        separator = b"," if head != b"{" else b""
+        return head + separator + b'"highlight":' + msgspec.json.encode(self.highlight) + b"}"
 
 
 @dataclass(frozen=True)

@@ -5,25 +5,25 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
-import re
 import shutil
 import threading
 import time
 from collections import Counter, OrderedDict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+import msgspec
 import tantivy
 
 from kb.search.analysis import (
     MAX_QUERY_WORDS,
     DutchAnalyzer,
+    Marker,
     QueryGroup,
     QueryPlan,
     edit_distance,
-    mark_words,
     marker,
     unique_words,
     words_of,
@@ -62,6 +62,21 @@ NO_AGE_MIN, NO_AGE_MAX = 0, 99
 CURRENT = "CURRENT"
 ANALYZER = "nl"
 FACET_SIZE = 100
+INDEX_FORMAT = 2  # 2: multi-valued facets also stored as one bit mask per document
+FORMAT_FILE = "format.json"
+# Multi-valued facets, and the IndexDocument attribute each is read from. tantivy counts a
+# multi-valued column several times slower than a single-valued one, so each document also
+# carries its values as one bit mask: counting the few distinct masks and adding up their bits
+# gives the same counts (measured: 10,000 documents, all five facets, 1.17 ms → 0.20 ms).
+MASKED_FACETS = {
+    "audience": "audience",
+    "route": "route",
+    "format": "format",
+    "glasl_phase": "glasl_phases",
+    "arrondissement": "arrondissements",
+}
+MAX_MASK_VALUES = 16  # at most 2**16 distinct masks: within tantivy's bucket limit (65,000)
+MASK_BUCKETS = 65_000
 RELOAD_CHECK_SECONDS = 1.0
 
 
@@ -74,14 +89,66 @@ def _schema() -> tantivy.Schema:
         builder.add_text_field(name, tokenizer_name="raw", fast=True, index_option="basic")
     for name in INT_FIELDS:
         builder.add_integer_field(name, indexed=True, fast=True)
+    for name in MASKED_FACETS:
+        builder.add_integer_field(_mask_field(name), indexed=False, fast=True)
     builder.add_integer_field("default_rank", indexed=False, fast=True)
     # Hits are read through this column, not the document store: a list lookup per hit.
     builder.add_integer_field("ordinal", indexed=False, fast=True)
     return builder.build()
 
 
-def _to_tantivy(doc: IndexDocument, ordinal: int, parts: str) -> tantivy.Document:
+class _Listing(msgspec.Struct):
+    """What a hit needs of its payload without decoding all of it."""
+
+    slug: str
+    summary: str = ""
+
+
+def _mask_field(facet: str) -> str:
+    return f"{facet}_mask"
+
+
+def _facet_bits(documents: Sequence[IndexDocument]) -> dict[str, list[str]]:
+    """Per multi-valued facet, its values in bit order; facets with too many values get none."""
+    bits = {}
+    for facet, attribute in MASKED_FACETS.items():
+        values = sorted({str(v) for doc in documents for v in getattr(doc, attribute)})
+        if len(values) <= MAX_MASK_VALUES:
+            bits[facet] = values
+    return bits
+
+
+def _masks(doc: IndexDocument, bits: dict[str, list[str]]) -> dict[str, int]:
+    masks = {}
+    for facet, values in bits.items():
+        present = {str(v) for v in getattr(doc, MASKED_FACETS[facet])}
+        masks[_mask_field(facet)] = sum(
+            1 << i for i, value in enumerate(values) if value in present
+        )
+    return masks
+
+
+def _expand_masks(buckets: Iterable[dict[str, Any]], values: tuple[str, ...]) -> dict[str, int]:
+    """Counts per value from counts per mask: a document with mask 0b101 has values 0 and 2."""
+    counts: Counter[str] = Counter()
+    for bucket in buckets:
+        n = int(bucket["doc_count"])
+        for value in _mask_values(int(bucket["key"]), values):
+            counts[value] += n
+    # Most documents first, as tantivy orders its own buckets.
+    return dict(sorted(counts.items(), key=lambda item: (-item[1], item[0])))
+
+
+@lru_cache(maxsize=4096)
+def _mask_values(mask: int, values: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(value for i, value in enumerate(values) if mask >> i & 1)
+
+
+def _to_tantivy(
+    doc: IndexDocument, ordinal: int, parts: str, bits: dict[str, list[str]]
+) -> tantivy.Document:
     return tantivy.Document(
+        **_masks(doc, bits),
         parts=parts,
         all="\n".join((_document_text(doc), parts)),
         slug=doc.slug,
@@ -135,8 +202,10 @@ class EmbeddedBackend:
         self.base_analyzer = self.analyzer
         self._vocabulary: dict[str, int] = {}
         self._suggestions: dict[str, list[tuple[str, int]]] = {}
-        self._payloads: list[dict[str, Any]] = []
+        self._payloads: list[msgspec.Raw] = []  # JSON, one per ordinal: see SearchHit
+        self._listings: list[_Listing] = []
         self._surfaces: dict[str, list[str]] = {}
+        self._facet_bits: dict[str, tuple[str, ...]] = {}
         self._index: tantivy.Index | None = None
         self._generation: str | None = None
         self._checked_at = 0.0
@@ -158,12 +227,16 @@ class EmbeddedBackend:
             _write_json(path / PAYLOADS, [doc.payload for doc in documents])
             _write_json(path / SURFACES, analyzer.surfaces(doc.summary for doc in documents))
             index = self._new_index(path)
-            writer = index.writer(heap_size=256_000_000, num_threads=2)
+            # One indexing thread writes one segment: every query then walks one term dictionary
+            # and one set of postings (10,000 entries: 7% faster searches than with two).
+            writer = index.writer(heap_size=256_000_000, num_threads=1)
+            bits = _facet_bits(documents)
+            _write_json(path / FORMAT_FILE, {"format": INDEX_FORMAT, "facet_bits": bits})
             compounds = analyzer.decompounder.compounds_in(words)
             compound_words = compounds.keys()
             for ordinal, (doc, unique) in enumerate(zip(documents, doc_words, strict=True)):
                 parts = " ".join(sorted(compounds[w] for w in unique & compound_words))
-                writer.add_document(_to_tantivy(doc, ordinal, parts))
+                writer.add_document(_to_tantivy(doc, ordinal, parts, bits))
             writer.commit()
             writer.wait_merging_threads()
         except BaseException:
@@ -207,8 +280,13 @@ class EmbeddedBackend:
             words = {}
         # Queries split compounds with the same dictionary the documents were split with.
         self.analyzer = self.base_analyzer.with_vocabulary(words)
-        self._payloads = json.loads((path / PAYLOADS).read_text(encoding="utf-8"))
+        payloads = (path / PAYLOADS).read_bytes()
+        # Views into one buffer, not dicts: a third of the memory, and nothing to encode again.
+        self._payloads = msgspec.json.decode(payloads, type=list[msgspec.Raw])
+        self._listings = msgspec.json.decode(payloads, type=list[_Listing])
         self._surfaces = json.loads((path / SURFACES).read_text(encoding="utf-8"))
+        bits = _read_format(path).get("facet_bits", {})
+        self._facet_bits = {facet: tuple(values) for facet, values in bits.items()}
         self._marker.cache_clear()
         self._facet_cache.clear()
         self._vocabulary = words
@@ -226,8 +304,11 @@ class EmbeddedBackend:
         return self._index.searcher() if self._index is not None else None
 
     def exists(self) -> bool:
+        """An index of this version's format is there (an older one is rebuilt at start)."""
         generation = self._current_generation()
-        return bool(generation) and (self.index_dir / str(generation)).is_dir()
+        if not generation or not (self.index_dir / generation).is_dir():
+            return False
+        return _read_format(self.index_dir / generation).get("format") == INDEX_FORMAT
 
     def health(self) -> dict[str, Any]:
         searcher = self._searcher()
@@ -258,16 +339,18 @@ class EmbeddedBackend:
         return boosts.get(field, PARTS_BOOST if field == "parts" else 1.0)
 
     def _stem_clause(
-        self, stem: str, typo_length: int, searcher: tantivy.Searcher
+        self, stem: str, typo_length: int, searcher: tantivy.Searcher, ranked: bool = True
     ) -> tantivy.Query:
         """One stem in any searchable field, boosted per field; typos forgiven by word length.
 
         A word the content contains is taken as meant: looking for its typo neighbours as well
         would cost the most expensive part of a query and rank near-misses beside it.
+        Unranked (for counting), `all` alone finds the same documents: it holds every field.
         """
+        fields = SEARCH_FIELDS if ranked else (ALL_FIELD,)
         clauses = [
             tantivy.Query.boost_query(self._term(field, stem), self._field_boost(field))
-            for field in SEARCH_FIELDS
+            for field in fields
         ]
         distance = self.analyzer.typo_distance(typo_length)
         if distance and not searcher.doc_freq(ALL_FIELD, stem):
@@ -281,12 +364,14 @@ class EmbeddedBackend:
         prefix = tantivy.Query.fuzzy_term_query(self.schema, ALL_FIELD, word, 0, True, True)
         return tantivy.Query.boost_query(prefix, PREFIX_WEIGHT)
 
-    def _group_clause(self, group: QueryGroup, searcher: tantivy.Searcher) -> tantivy.Query:
+    def _group_clause(
+        self, group: QueryGroup, searcher: tantivy.Searcher, ranked: bool = True
+    ) -> tantivy.Query:
         """Any alternative of a group: the typed word, its synonyms, its compound parts."""
         options = []
         for alternative, weight in zip(group.alternatives, group.weights, strict=True):
             typo_length = group.typo_length if len(alternative) == 1 else 0
-            parts = [self._stem_clause(stem, typo_length, searcher) for stem in alternative]
+            parts = [self._stem_clause(stem, typo_length, searcher, ranked) for stem in alternative]
             clause = parts[0] if len(parts) == 1 else self._all(parts)
             options.append(tantivy.Query.boost_query(clause, weight))
         if group.last and self.config.ranking.prefix_last_word:
@@ -311,15 +396,24 @@ class EmbeddedBackend:
         ]
 
     def text_query(
-        self, plan: QueryPlan, searcher: tantivy.Searcher, require_all: bool = True
+        self,
+        plan: QueryPlan,
+        searcher: tantivy.Searcher,
+        require_all: bool = True,
+        ranked: bool = True,
     ) -> tantivy.Query | None:
-        """The query's groups, all required (or any, as a fallback), phrases ranked up."""
+        """The query's groups, all required (or any, as a fallback), phrases ranked up.
+
+        `ranked=False` gives a query for the same documents that is cheaper to run: for the
+        facet counts, which re-run it without scores.
+        """
         if not plan.groups:
             return None
-        groups = [self._group_clause(g, searcher) for g in plan.groups]
+        groups = [self._group_clause(g, searcher, ranked) for g in plan.groups]
         occur = tantivy.Occur.Must if require_all else tantivy.Occur.Should
         clauses = [(occur, g) for g in groups]
-        clauses += [(tantivy.Occur.Should, p) for p in self._phrase_boosts(plan)]
+        if ranked:
+            clauses += [(tantivy.Occur.Should, p) for p in self._phrase_boosts(plan)]
         return tantivy.Query.boolean_query(clauses)
 
     def filter_queries(self, query: SearchQuery, skip: str | None = None) -> list[tantivy.Query]:
@@ -408,20 +502,25 @@ class EmbeddedBackend:
         suggestion = None
         if _count(result) < self.config.ranking.did_you_mean_below:
             suggestion = self.suggest(query.q)
-        return self._result(searcher, query, text, result, suggestion, plan, loose)
+
+        def counting() -> tantivy.Query:
+            unranked = self.text_query(plan, searcher, require_all=not loose, ranked=False)
+            return unranked or tantivy.Query.empty_query()
+
+        return self._result(searcher, query, counting, result, suggestion, plan, loose)
 
     def _result(
         self,
         searcher: tantivy.Searcher,
         query: SearchQuery,
-        text: tantivy.Query | None,
+        counting: Callable[[], tantivy.Query] | None,
         result: tantivy.SearchResult,
         suggestion: str | None = None,
         plan: QueryPlan | None = None,
         loose: bool = False,
     ) -> SearchResult:
         hits = self._hits(searcher, result.hits, plan)
-        facets = self._cached_facets(searcher, query, text, loose) if query.facets else {}
+        facets = self._cached_facets(searcher, query, counting, loose) if query.facets else {}
         return SearchResult(total=_count(result), hits=hits, facets=facets, did_you_mean=suggestion)
 
     def suggest(self, q: str) -> str | None:
@@ -457,23 +556,22 @@ class EmbeddedBackend:
     ) -> list[SearchHit]:
         addresses = [address for _, address in raw_hits]
         ordinals = searcher.fast_field_values("ordinal", addresses) if addresses else []
-        pattern = self._marker(*self._highlight_terms(plan)) if plan is not None else None
+        marks = self._marker(*self._highlight_terms(plan)) if plan is not None else None
         hits = []
         for (score, _), ordinal in zip(raw_hits, ordinals, strict=True):
-            payload = self._payloads[int(ordinal or 0)]
-            highlight = mark_words(str(payload.get("summary", "")), pattern)
+            listing = self._listings[int(ordinal or 0)]
             hits.append(
                 SearchHit(
-                    slug=str(payload["slug"]),
+                    slug=listing.slug,
                     score=float(score) if plan is not None else 0.0,
-                    payload=payload,
-                    highlight=highlight,
+                    payload_json=bytes(self._payloads[int(ordinal or 0)]),
+                    highlight=marks.mark(listing.summary) if marks else None,
                 )
             )
         return hits
 
     @lru_cache(maxsize=1024)  # noqa: B019  (as-you-type repeats prefixes; cleared per generation)
-    def _marker(self, stems: frozenset[str], prefix: str | None) -> re.Pattern[str] | None:
+    def _marker(self, stems: frozenset[str], prefix: str | None) -> Marker | None:
         surfaces = (form for stem in stems for form in self._surfaces.get(stem, ()))
         return marker(surfaces, prefix)
 
@@ -491,16 +589,17 @@ class EmbeddedBackend:
         self,
         searcher: tantivy.Searcher,
         query: SearchQuery,
-        text: tantivy.Query | None,
+        counting: Callable[[], tantivy.Query] | None,
         loose: bool,
     ) -> dict[str, dict[str, int]]:
+        """Facet counts, from the cache or counted; `counting` gives the text's query, if any."""
         key = (self._generation, dataclasses.replace(query, page=1, per_page=1), loose)
         with self._lock:
             cached = self._facet_cache.get(key)
             if cached is not None:
                 self._facet_cache.move_to_end(key)
                 return cached
-        facets = self._facets(searcher, query, text)
+        facets = self._facets(searcher, query, counting() if counting else None)
         if self._facet_cache_size:
             with self._lock:
                 self._facet_cache[key] = facets
@@ -524,16 +623,33 @@ class EmbeddedBackend:
             counts.update(self._aggregate(searcher, own, [facet]))
         return {f: counts.get(f, {}) for f in FACETS}
 
-    @staticmethod
     def _aggregate(
-        searcher: tantivy.Searcher, query: tantivy.Query, facets: list[str]
+        self, searcher: tantivy.Searcher, query: tantivy.Query, facets: list[str]
     ) -> dict[str, dict[str, int]]:
-        spec = {f: {"terms": {"field": f, "size": FACET_SIZE}} for f in facets}
-        result = searcher.aggregate(query, spec)
-        return {
-            f: {str(b["key"]): int(b["doc_count"]) for b in result.get(f, {}).get("buckets", [])}
+        bits = self._facet_bits
+        spec = {
+            f: {"terms": {"field": _mask_field(f), "size": MASK_BUCKETS}}
+            if f in bits
+            else {"terms": {"field": f, "size": FACET_SIZE}}
             for f in facets
         }
+        result = searcher.aggregate(query, spec)
+        counts = {}
+        for f in facets:
+            buckets = result.get(f, {}).get("buckets", [])
+            if f in bits:
+                counts[f] = _expand_masks(buckets, bits[f])
+            else:
+                counts[f] = {str(b["key"]): int(b["doc_count"]) for b in buckets}
+        return counts
+
+
+def _read_format(generation_dir: Path) -> dict[str, Any]:
+    try:
+        data = json.loads((generation_dir / FORMAT_FILE).read_text(encoding="utf-8"))
+    except (FileNotFoundError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
 
 
 def _write_json(path: Path, data: object) -> None:

@@ -382,7 +382,7 @@ def parse_results(query: SearchQuery, responses: Sequence[Mapping[str, Any]]) ->
         payload = dict(payload) if isinstance(payload, Mapping) else {}
         score = raw.get("_rankingScore") if scored else None
         hits.append(
-            SearchHit(
+            SearchHit.from_payload(
                 slug=str(raw.get("id") or payload.get("slug") or ""),
                 score=float(score) if isinstance(score, int | float) else 0.0,
                 payload=payload,
