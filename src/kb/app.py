@@ -17,7 +17,6 @@ from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.response import Template
 from litestar.static_files import create_static_files_router
 from litestar.stores.base import Store
-from litestar.stores.redis import RedisStore
 from litestar.template import TemplateConfig
 from litestar.types import BeforeMessageSendHookHandler
 from sqlalchemy import Engine
@@ -38,6 +37,8 @@ from kb.auth.sessions import (
     DatabaseStore,
     RenewingSessionConfig,
     SettleTransactionFirst,
+    SyncHook,
+    settle_transaction,
 )
 from kb.auth.startup import check_startup, csrf_secret, prepare_accounts
 from kb.conflict_analysis.routes import ANALYSIS_ROUTES
@@ -77,6 +78,19 @@ def prepare(settings: Settings) -> tuple[Engine, SearchBackend]:
     return engine, backend
 
 
+def _session_store(settings: Settings, engine: Engine) -> Store:
+    if not settings.redis_url:
+        return DatabaseStore(engine)
+    from litestar.stores.redis import RedisStore  # only deployments with Redis import it
+
+    return RedisStore.with_client(settings.redis_url, namespace="kb_sessions")
+
+
+def open_prepared(settings: Settings) -> tuple[Engine, SearchBackend]:
+    """The database and index `prepare` made ready, opened again (by each server worker)."""
+    return make_engine(settings), choose_backend(settings)
+
+
 @get("/", include_in_schema=False, sync_to_thread=False)
 def home(search_backend: NamedDependency[SearchBackend]) -> Template:
     overview = InterventionService(search_backend).search(SearchParams(per_page=1))
@@ -105,12 +119,9 @@ def create_app(
     auth_config = AuthConfig.from_settings(settings)
     search_stats = SearchStats(engine)
     search_stats.purge(keep_days=settings.search_stats_days)
+    search_service = InterventionService(backend, stats=search_stats)
     secure = not settings.demo  # demo mode runs on plain http://127.0.0.1
-    session_store: Store = (
-        RedisStore.with_client(settings.redis_url, namespace="kb_sessions")
-        if settings.redis_url
-        else DatabaseStore(engine)
-    )
+    session_store = _session_store(settings, engine)
     sessions = RenewingSessionConfig(
         key=SESSION_COOKIE,
         max_age=settings.session_minutes * 60,
@@ -134,6 +145,9 @@ def create_app(
         before_send_handler="autocommit_include_redirects",
         session_dependency_key="db_session",
         create_all=False,
+    )
+    alchemy.before_send_handler = settle_transaction(
+        cast(SyncHook, alchemy.before_send_handler), alchemy.session_scope_key
     )
 
     def configure_jinja(jinja: JinjaTemplateEngine) -> None:
@@ -164,8 +178,12 @@ def create_app(
             "search_backend": Provide(lambda: backend, use_cache=True, sync_to_thread=False),
             "auth_config": Provide(lambda: auth_config, use_cache=True, sync_to_thread=False),
             "search_stats": Provide(lambda: search_stats, use_cache=True, sync_to_thread=False),
+            # One ready service without sub-dependencies: Litestar resolves a handler's several
+            # dependencies in a task group, which cost the search API a sixth of its time.
+            "search_service": Provide(lambda: search_service, use_cache=True, sync_to_thread=False),
         },
-        on_shutdown=[search_stats.flush],
+        on_startup=[search_stats.start],
+        on_shutdown=[search_stats.close],
         plugins=[SQLAlchemyPlugin(config=alchemy)],
         middleware=[
             sessions.middleware,

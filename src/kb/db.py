@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from alembic import command
-from alembic.config import Config as AlembicConfig
 from sqlalchemy import JSON, Engine, MetaData, create_engine, event
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase
 
 from kb.settings import Settings
+
+if TYPE_CHECKING:
+    from alembic.config import Config as AlembicConfig
 
 __all__ = ["Base", "JsonType", "make_engine", "migrate"]
 
@@ -53,6 +54,9 @@ def make_engine(settings: Settings) -> Engine:
 
 
 def alembic_config(engine: Engine) -> AlembicConfig:
+    # Imported here: server workers open a migrated database and never need Alembic.
+    from alembic.config import Config as AlembicConfig
+
     config = AlembicConfig()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
     config.set_main_option("sqlalchemy.url", engine.url.render_as_string(hide_password=False))
@@ -61,6 +65,8 @@ def alembic_config(engine: Engine) -> AlembicConfig:
 
 def migrate(engine: Engine) -> None:
     """Bring the database schema to the newest migration."""
+    from alembic import command
+
     config = alembic_config(engine)
     with engine.begin() as connection:
         config.attributes["connection"] = connection

@@ -3,7 +3,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -46,39 +48,45 @@ def _healthy(url: str) -> bool:
         return False
 
 
-@contextmanager
-def running_app(data_dir: Path) -> Iterator[str]:
-    """Serve the app with uvicorn on a free port of 127.0.0.1 over the real content; yield its URL.
+def _command(port: int, workers: int | None) -> list[str]:
+    if workers is None:
+        return [
+            sys.executable, "-m", "uvicorn", "kb.cli:app_factory", "--factory",
+            "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning",
+            "--no-access-log",
+        ]  # fmt: skip
+    return [
+        sys.executable, "-m", "kb.cli", "serve",
+        "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers),
+    ]  # fmt: skip
 
-    The data dir (SQLite and the search index) is the caller's temporary folder, and no `KB_`
-    variable of the calling environment leaks in, so a developer's own settings never apply.
+
+@contextmanager
+def running_app(
+    data_dir: Path, workers: int | None = None, content_dir: Path = REPO / "content"
+) -> Iterator[str]:
+    """Serve the app on a free port of 127.0.0.1 over the real content; yield its URL.
+
+    Without `workers`, uvicorn runs `kb.cli:app_factory`; with it, `kb serve --workers N` does,
+    as in production. The data dir (SQLite and the search index) is the caller's temporary
+    folder, and no `KB_` variable of the calling environment leaks in, so a developer's own
+    settings never apply.
     """
     port = _free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("KB_")} | {
         "KB_DATA_DIR": str(data_dir),
-        "KB_CONTENT_DIR": str(REPO / "content"),
+        "KB_CONTENT_DIR": str(content_dir),
         "KB_SEARCH_DIR": str(REPO / "search"),
         "KB_DEMO": "1",
     }
-    command = [
-        sys.executable,
-        "-m",
-        "uvicorn",
-        "kb.cli:app_factory",
-        "--factory",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(port),
-        "--log-level",
-        "warning",
-        "--no-access-log",
-    ]
+    command = _command(port, workers)
     url = f"http://127.0.0.1:{port}"
     log_path = data_dir / "server.log"
     with log_path.open("wb") as log:
         # The data dir is the working directory too, so no stray `.env` file is read.
-        server = subprocess.Popen(command, cwd=data_dir, env=env, stdout=log, stderr=log)
+        server = subprocess.Popen(
+            command, cwd=data_dir, env=env, stdout=log, stderr=log, start_new_session=True
+        )
         try:
             deadline = time.monotonic() + STARTUP_SECONDS
             while not _healthy(url):
@@ -87,12 +95,19 @@ def running_app(data_dir: Path) -> Iterator[str]:
                 time.sleep(0.2)
             yield url
         finally:
-            server.terminate()
-            try:
-                server.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                server.kill()
-                server.wait()
+            _stop(server)
+
+
+def _stop(server: subprocess.Popen[bytes]) -> None:
+    """Stop the server and its workers: the whole process group it leads."""
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(server.pid, signal.SIGTERM)
+    try:
+        server.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(server.pid, signal.SIGKILL)
+        server.wait()
 
 
 def launch_chromium(playwright: Playwright) -> Browser:

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from bs4 import BeautifulSoup
-from sqlalchemy import Engine, inspect, select
+from sqlalchemy import Engine, inspect, select, text
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from kb.db import make_engine, migrate
@@ -66,6 +68,40 @@ def test_counts_are_batched_and_summed(engine: Engine) -> None:
         zero = zero_result_queries(session, since=DAY)
     assert [(c.query, c.searches) for c in top] == [("omgang", 3), ("xyzzy", 1)]
     assert [(c.query, c.zero_results) for c in zero] == [("xyzzy", 1)]
+
+
+def _stored(engine: Engine) -> dict[str, int]:
+    with Session(engine) as session:
+        return {c.query: c.searches for c in top_queries(session, since=DAY)}
+
+
+def test_a_started_writer_writes_batches_in_the_background(engine: Engine) -> None:
+    stats = SearchStats(engine, flush_every=2, flush_seconds=60, today=lambda: DAY)
+    stats.start()
+    try:
+        stats.record("omgang", 5)
+        stats.record("omgang", 5)  # a full batch wakes the writer; the search does not wait
+        deadline = time.monotonic() + 10
+        while not _stored(engine) and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert _stored(engine) == {"omgang": 2}
+        stats.record("knel", 1)
+    finally:
+        stats.close()  # writes what is left
+    assert _stored(engine) == {"omgang": 2, "knel": 1}
+
+
+def test_counts_survive_a_failed_write(engine: Engine) -> None:
+    stats = SearchStats(engine, today=lambda: DAY)
+    stats.record("omgang", 5)
+    with Session(engine) as session, session.begin():
+        session.execute(text("ALTER TABLE search_query_stat RENAME TO search_query_stat_away"))
+    with pytest.raises(SQLAlchemyError):
+        stats.flush()
+    with Session(engine) as session, session.begin():
+        session.execute(text("ALTER TABLE search_query_stat_away RENAME TO search_query_stat"))
+    stats.flush()
+    assert _stored(engine) == {"omgang": 1}
 
 
 def test_nothing_personal_is_stored(engine: Engine) -> None:

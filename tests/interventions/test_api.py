@@ -7,6 +7,11 @@ from typing import Any
 import pytest
 from litestar import Litestar
 from litestar.testing import TestClient
+from sqlalchemy import Engine
+
+from kb.interventions.schemas import SearchPage
+from kb.interventions.service import InterventionService, SearchParams
+from kb.search.base import SearchBackend
 
 Client = TestClient[Litestar]
 
@@ -129,11 +134,35 @@ def test_filters_from_the_contract(client: Client) -> None:
         assert item["age_max"] is None or item["age_max"] >= 7
 
 
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"q": "kinderen uit de knel"},
+        {"q": "omgangsh", "kind": "interventie"},
+        {"q": "kinderen uit de kneel", "audience": "kind", "glasl_phase": "3"},
+        {"q": "xyzzyq"},
+        {"per_page": "7", "page": "2", "evidence_min": "3"},
+    ],
+)
+def test_api_answer_is_the_validated_search_page(
+    client: Client, prepared: tuple[Engine, SearchBackend], params: dict[str, str]
+) -> None:
+    """The API encodes payloads without building models; the result must be what models give."""
+    body = client.get("/api/v1/interventions", params=params).json()
+    service = InterventionService(prepared[1])
+    expected = service.search(SearchParams.parse(params)).model_dump(mode="json")
+    assert body == expected
+    assert body == SearchPage.model_validate(body).model_dump(mode="json")
+
+
 def test_openapi_documents_the_api(client: Client) -> None:
     schema = client.get("/schema/openapi.json").json()
     assert "/api/v1/interventions" in schema["paths"]
     assert "/api/v1/interventions/{slug}" in schema["paths"]
-    names = {p["name"] for p in schema["paths"]["/api/v1/interventions"]["get"]["parameters"]}
+    search = schema["paths"]["/api/v1/interventions"]["get"]
+    answer = search["responses"]["200"]["content"]["application/json"]["schema"]
+    assert answer == {"$ref": "#/components/schemas/SearchPage"}
+    names = {p["name"] for p in search["parameters"]}
     assert names >= {
         "q",
         "kind",

@@ -7,10 +7,9 @@ token sent to a page is ignored.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any, Protocol
 
-from litestar.datastructures import MutableScopeHeaders
 from litestar.enums import ScopeType
 from litestar.middleware import ASGIMiddleware
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
@@ -74,7 +73,7 @@ class AuthMiddleware(ASGIMiddleware):
         await next_app(scope, receive, send)
 
 
-def security_headers(secure: bool) -> Callable[[Message, Scope], None]:
+def security_headers(secure: bool) -> Callable[[Message, Scope], Awaitable[None]]:
     """A `before_send` hook adding the headers to every response, errors and static files too.
 
     Args:
@@ -90,10 +89,14 @@ def security_headers(secure: bool) -> Callable[[Message, Scope], None]:
     if secure:
         headers["Strict-Transport-Security"] = "max-age=31536000"
 
-    def add_headers(message: Message, scope: Scope) -> None:
+    encoded = [(name.lower().encode(), value.encode()) for name, value in headers.items()]
+    names = {name for name, _ in encoded}
+
+    # A coroutine: Litestar runs a plain function hook in a worker thread, twice per response.
+    async def add_headers(message: Message, scope: Scope) -> None:
         if message["type"] == "http.response.start":
-            mutable = MutableScopeHeaders.from_message(message)
-            for name, value in headers.items():
-                mutable[name] = value
+            # Ours replace any the response set itself: one pass, not a search per header.
+            kept = [(k, v) for k, v in message.get("headers", ()) if k.lower() not in names]
+            message["headers"] = kept + encoded
 
     return add_headers

@@ -8,15 +8,17 @@ import math
 import secrets
 from collections.abc import Sequence
 from functools import cached_property
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 import argon2
 from argon2.exceptions import InvalidHashError, VerificationError
-from redis import Redis
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from kb.auth.models import SignInFailure
+
+if TYPE_CHECKING:
+    from redis import Redis
 
 __all__ = [
     "DatabaseSignInCounter",

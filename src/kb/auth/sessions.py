@@ -9,8 +9,11 @@ from __future__ import annotations
 import datetime as dt
 import inspect
 import secrets
+from collections.abc import Awaitable, Callable
 from typing import Any
 
+from advanced_alchemy.extensions.litestar._utils import get_aa_scope_state
+from litestar.concurrency import sync_to_thread
 from litestar.connection import ASGIConnection
 from litestar.datastructures import Cookie, MutableScopeHeaders
 from litestar.enums import ScopeType
@@ -169,10 +172,30 @@ class RenewingSessionBackend(ServerSideSessionBackend):
         )
 
 
+SyncHook = Callable[[Message, Scope], None]
+AsyncHook = Callable[[Message, Scope], Awaitable[None]]
+
+
 class RenewingSessionConfig(ServerSideSessionConfig):
     """`ServerSideSessionConfig` whose middleware uses `RenewingSessionBackend`."""
 
     _backend_class = RenewingSessionBackend
+
+
+def settle_transaction(sync_handler: SyncHook, session_scope_key: str) -> AsyncHook:
+    """The SQLAlchemy plugin's commit-or-roll-back hook, run only when the request opened a session.
+
+    Litestar runs a synchronous `before_send` hook in a worker thread for every message, which
+    cost each search request (no session at all) two thread hops. Requests that used the
+    database still settle in a thread, so a commit never blocks the event loop.
+    """
+
+    async def hook(message: Message, scope: Scope) -> None:
+        if get_aa_scope_state(scope, session_scope_key) is None:
+            return
+        await sync_to_thread(sync_handler, message, scope)
+
+    return hook
 
 
 class SettleTransactionFirst(ASGIMiddleware):

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import secrets
 
-from redis import Redis
-from redis.exceptions import RedisError
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
@@ -51,6 +49,9 @@ def check_startup(settings: Settings, session: Session) -> None:
     """Refuse to serve with settings or accounts that are only fit for a demonstration, or
     with a Redis that does not answer."""
     if settings.redis_url:
+        from redis import Redis
+        from redis.exceptions import RedisError
+
         with Redis.from_url(settings.redis_url) as client:
             try:
                 client.ping()

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
-
-from weasyprint import HTML
-from weasyprint.urls import URLFetcher, URLFetcherResponse
+from typing import Any
 
 __all__ = ["STATIC_DIR", "render_pdf"]
 
@@ -15,21 +14,34 @@ STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
 _BASE_URL = "https://kennisbank.invalid/"
 
 
-class _StaticFetcher(URLFetcher):
+def _fetch_static(url: str) -> tuple[bytes, str]:
     """Serves `/static/…` from the package and refuses every other address."""
+    prefix = _BASE_URL + "static/"
+    if not url.startswith(prefix):
+        raise ValueError(f"De folder haalt geen bestanden van buiten op: {url}")
+    path = (STATIC_DIR / url.removeprefix(prefix).split("?")[0]).resolve()
+    if STATIC_DIR not in path.parents or not path.is_file():
+        raise ValueError(f"Geen statisch bestand: {url}")
+    return path.read_bytes(), "text/css" if path.suffix == ".css" else "application/octet-stream"
 
-    def fetch(self, url: str, headers: dict[str, str] | None = None) -> URLFetcherResponse:
-        prefix = _BASE_URL + "static/"
-        if not url.startswith(prefix):
-            raise ValueError(f"De folder haalt geen bestanden van buiten op: {url}")
-        path = (STATIC_DIR / url.removeprefix(prefix).split("?")[0]).resolve()
-        if STATIC_DIR not in path.parents or not path.is_file():
-            raise ValueError(f"Geen statisch bestand: {url}")
-        media_type = "text/css" if path.suffix == ".css" else "application/octet-stream"
-        return URLFetcherResponse(url, path.read_bytes(), {"Content-Type": media_type})
+
+@functools.cache
+def _fetcher() -> Any:
+    # WeasyPrint is imported with the first PDF: it adds some 30 MB to every server process,
+    # and most processes never render one.
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+    class StaticFetcher(URLFetcher):
+        def fetch(self, url: str, headers: dict[str, str] | None = None) -> URLFetcherResponse:
+            body, media_type = _fetch_static(url)
+            return URLFetcherResponse(url, body, {"Content-Type": media_type})
+
+    return StaticFetcher()
 
 
 def render_pdf(html: str) -> bytes:
     """A tagged PDF (PDF/UA-1: structure, language and title for screen readers) of `html`."""
-    document = HTML(string=html, base_url=_BASE_URL, url_fetcher=_StaticFetcher())
+    from weasyprint import HTML
+
+    document = HTML(string=html, base_url=_BASE_URL, url_fetcher=_fetcher())
     return document.write_pdf(pdf_variant="pdf/ua-1")

@@ -8,9 +8,9 @@ numbers) or an e-mail address are not kept at all, and rows expire after a reten
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import re
 import threading
-import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -18,12 +18,15 @@ from dataclasses import dataclass
 from sqlalchemy import Engine, delete, func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from kb.interventions.models import SearchQueryStat
 from kb.search.analysis import fold
 
 __all__ = ["QueryCount", "SearchStats", "normalise_query", "top_queries", "zero_result_queries"]
+
+logger = logging.getLogger(__name__)
 
 MAX_QUERY_LENGTH = 80
 MAX_WORDS = 8
@@ -48,12 +51,17 @@ class QueryCount:
 
 
 class SearchStats:
-    """Counts searches in memory and writes them in batches, off the hot path of each search."""
+    """Counts searches in memory and writes them in batches, off the hot path of each search.
+
+    Once `start()` ran (the app does it at startup) a background thread writes the counts every
+    `flush_seconds`, or sooner when `flush_every` searches are waiting; a search never waits
+    for the database. Without it (tests, the CLI) a full batch is written by the search itself.
+    """
 
     def __init__(
         self,
         engine: Engine,
-        flush_every: int = 50,
+        flush_every: int = 1000,
         flush_seconds: float = 30.0,
         today: Callable[[], dt.date] = dt.date.today,
     ) -> None:
@@ -65,7 +73,9 @@ class SearchStats:
         self._searches: Counter[tuple[dt.date, str]] = Counter()
         self._zero: Counter[tuple[dt.date, str]] = Counter()
         self._pending = 0
-        self._flushed_at = time.monotonic()
+        self._wake = threading.Event()
+        self._stopping = False
+        self._writer: threading.Thread | None = None
 
     def record(self, q: str, total: int) -> None:
         query = normalise_query(q)
@@ -77,21 +87,62 @@ class SearchStats:
             if total == 0:
                 self._zero[key] += 1
             self._pending += 1
-            due = (
-                self._pending >= self.flush_every
-                or time.monotonic() - self._flushed_at > self.flush_seconds
-            )
-        if due:
+            due = self._pending >= self.flush_every
+        if not due:
+            return
+        if self._writer is not None:
+            self._wake.set()
+        else:
             self.flush()
+
+    def start(self) -> None:
+        """Write counts from a background thread from now on."""
+        if self._writer is None:
+            self._stopping = False
+            self._writer = threading.Thread(
+                target=self._write_loop, name="search-stats", daemon=True
+            )
+            self._writer.start()
+
+    def close(self) -> None:
+        """Stop the background thread and write what is left."""
+        writer, self._writer = self._writer, None
+        if writer is not None:
+            self._stopping = True
+            self._wake.set()
+            writer.join(timeout=10)
+        self.flush()
+
+    def _write_loop(self) -> None:
+        while not self._stopping:
+            self._wake.wait(self.flush_seconds)
+            self._wake.clear()
+            try:
+                self.flush()
+            except SQLAlchemyError:
+                # Counts are kept for the next attempt; a busy database must not stop the thread.
+                logger.warning(
+                    "Zoekstatistiek niet opgeslagen; volgende poging later", exc_info=True
+                )
 
     def flush(self) -> None:
         with self._lock:
             searches, zero = self._searches, self._zero
             self._searches, self._zero = Counter(), Counter()
             self._pending = 0
-            self._flushed_at = time.monotonic()
         if not searches:
             return
+        try:
+            self._write(searches, zero)
+        except SQLAlchemyError:
+            with self._lock:
+                self._searches.update(searches)
+                self._zero.update(zero)
+            raise
+
+    def _write(
+        self, searches: Counter[tuple[dt.date, str]], zero: Counter[tuple[dt.date, str]]
+    ) -> None:
         insert = pg_insert if self.engine.dialect.name == "postgresql" else sqlite_insert
         rows = [
             {"day": day, "query": query, "searches": n, "zero_results": zero[(day, query)]}

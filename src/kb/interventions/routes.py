@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any
+from typing import Annotated, Any, cast
 
-from litestar import Controller, Request, get
+from litestar import Controller, MediaType, Request, Response, get
 from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, FromQuery, QueryParameter
 from litestar.response import Template
@@ -22,15 +22,9 @@ __all__ = [
     "InterventionsApi",
     "InterventionsPages",
     "provide_intervention_service",
-    "provide_search_service",
 ]
 
 ANALYTICS_DAYS = 30
-
-
-def provide_search_service(search_backend: NamedDependency[SearchBackend]) -> InterventionService:
-    # Searching needs only the engine: no database session is opened on the hottest path.
-    return InterventionService(search_backend)
 
 
 def provide_intervention_service(
@@ -38,12 +32,6 @@ def provide_intervention_service(
     db_session: NamedDependency[Session],
 ) -> InterventionService:
     return InterventionService(search_backend, db_session)
-
-
-def _count_search(stats: SearchStats, params: SearchParams, result: SearchPage) -> None:
-    # Only first pages of real queries: paging through results is not a new search.
-    if params.q and params.page == 1:
-        stats.record(params.q, result.total)
 
 
 def _raw_params(request: Request[Any, Any, Any]) -> dict[str, Any]:
@@ -56,7 +44,6 @@ class InterventionsApi(Controller):
     tags = ["Kennisbank"]
     dependencies = {
         "service": Provide(provide_intervention_service, sync_to_thread=False),
-        "search_service": Provide(provide_search_service, sync_to_thread=False),
     }
 
     @get(
@@ -69,7 +56,6 @@ class InterventionsApi(Controller):
         self,
         request: Request[Any, Any, Any],
         search_service: NamedDependency[InterventionService],
-        search_stats: NamedDependency[SearchStats],
         q: Annotated[str | None, QueryParameter(description="Vrije tekst")] = None,
         kind: FromQuery[str | None] = None,
         status: FromQuery[str | None] = None,
@@ -84,11 +70,12 @@ class InterventionsApi(Controller):
         contraindication_free: FromQuery[str | None] = None,
         page: Annotated[str | None, QueryParameter(description="vanaf 1")] = None,
         per_page: Annotated[str | None, QueryParameter(description="1–100")] = None,
-    ) -> SearchPage:
+    ) -> Response[SearchPage]:
         params = SearchParams.parse(_raw_params(request))
-        result = search_service.search(params)
-        _count_search(search_stats, params, result)
-        return result
+        body, total = search_service.search_json(params)
+        search_service.count_search(params, total)
+        # Already JSON (see `search_json`); the annotation documents its shape.
+        return cast(Response[SearchPage], Response(body, media_type=MediaType.JSON))
 
     @get("/{slug:str}", summary="Eén item met bronnen en beoordelingen", sync_to_thread=False)
     def detail(
@@ -102,7 +89,6 @@ class InterventionsPages(Controller):
     include_in_schema = False
     dependencies = {
         "service": Provide(provide_intervention_service, sync_to_thread=False),
-        "search_service": Provide(provide_search_service, sync_to_thread=False),
     }
 
     @get("/", sync_to_thread=False)
@@ -110,7 +96,6 @@ class InterventionsPages(Controller):
         self,
         request: Request[Any, Any, Any],
         search_service: NamedDependency[InterventionService],
-        search_stats: NamedDependency[SearchStats],
     ) -> Template:
         params = SearchParams.parse(_raw_params(request))
         result = search_service.search(params)
@@ -120,7 +105,7 @@ class InterventionsPages(Controller):
             return Template(
                 "interventions/_results.html", context={"params": params, "result": result}
             )
-        _count_search(search_stats, params, result)
+        search_service.count_search(params, result.total)
         return Template(
             "interventions/list.html",
             context={"params": params, "result": result},
