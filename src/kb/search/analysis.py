@@ -95,12 +95,13 @@ class Marker:
 
         Escaping first is safe: it changes only `& < > " '`, which are never inside a word.
         """
-        escaped = html.escape(text)
-        lowered = escaped.lower()
         # A substring test is some twenty times cheaper than the pattern, and many summaries
         # of a result page hold none of the words.
-        if not any(needle in lowered for needle in self.needles):
+        plain = text.lower()
+        if not any(needle in plain for needle in self.needles):
             return None
+        escaped = html.escape(text)
+        lowered = escaped.lower()
         if len(lowered) != len(escaped):  # a letter whose lower case is longer (İ): rare
             insensitive = re.compile(self.pattern.pattern, re.IGNORECASE)
             marked, count = insensitive.subn(r"<mark>\g<0></mark>", escaped)
