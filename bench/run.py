@@ -43,6 +43,7 @@ import sqlite3
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.parse
 from collections.abc import Iterator, Sequence
@@ -293,6 +294,58 @@ def proc_status_kb(pid: int, key: str) -> int | None:
     return None
 
 
+def group_pids(pgid: int) -> list[int]:
+    """The processes of a process group: `kb serve` with workers is several processes."""
+    pids = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            # Fields after the command name: state, ppid, pgrp, …
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        if int(fields[2]) == pgid:
+            pids.append(int(entry.name))
+    return pids
+
+
+def pss_kb(pid: int) -> int | None:
+    """Proportional set size: pages shared between processes (libraries, the mmap'd index) are
+    divided among them, so the sum over a process tree counts each page once."""
+    try:
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            if line.startswith("Pss:"):
+                return int(line.split()[1])
+    except (FileNotFoundError, ProcessLookupError, PermissionError, ValueError):
+        return None
+    return None
+
+
+class MemorySampler:
+    """Samples a process group's summed PSS every 0.2 s in a thread; keeps the peak."""
+
+    def __init__(self, pgid: int) -> None:
+        self.pgid = pgid
+        self.peak_pss_kb = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            total = sum(pss_kb(pid) or 0 for pid in group_pids(self.pgid))
+            self.peak_pss_kb = max(self.peak_pss_kb, total)
+            self._stop.wait(0.2)
+
+    def __enter__(self) -> MemorySampler:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join(timeout=5)
+
+
 def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind((HOST, 0))
@@ -455,12 +508,20 @@ class Server:
     log_path: Path
 
     def peak_rss_mb(self) -> float | None:
-        kb = proc_status_kb(self.process.pid, "VmHWM")
-        return round(kb / 1024, 1) if kb is not None else None
+        """Each process's own peak RSS, added up over the server's processes: an upper bound
+        (shared pages are counted in every process, and peaks need not coincide)."""
+        return self._sum_mb("VmHWM")
 
     def rss_mb(self) -> float | None:
-        kb = proc_status_kb(self.process.pid, "VmRSS")
-        return round(kb / 1024, 1) if kb is not None else None
+        return self._sum_mb("VmRSS")
+
+    def processes(self) -> int:
+        return len(group_pids(self.process.pid))
+
+    def _sum_mb(self, key: str) -> float | None:
+        values = [proc_status_kb(pid, key) for pid in group_pids(self.process.pid)]
+        known = [v for v in values if v is not None]
+        return round(sum(known) / 1024, 1) if known else None
 
 
 @contextmanager
@@ -644,6 +705,12 @@ def _timed_child(
     }
 
 
+def kb_serve_command(port: int, workers: int) -> list[str]:
+    return [
+        str(BIN / "kb"), "serve", "--host", HOST, "--port", str(port), "--workers", str(workers)
+    ]  # fmt: skip
+
+
 def kb_http(
     workdir: Path,
     content_dir: Path,
@@ -651,11 +718,12 @@ def kb_http(
     paths: Sequence[str],
     duration_s: int,
     label: str,
+    workers: int,
 ) -> dict[str, Any]:
-    """`kb index`, then `kb serve`: cold start, sequential and wrk figures, peak RSS."""
+    """`kb index`, then `kb serve`: cold start, sequential and wrk figures, peak memory."""
     data_dir = workdir / f"data-{label}"
     env = _kb_env(data_dir, content_dir, search_dir)
-    out: dict[str, Any] = {"workers": 1}
+    out: dict[str, Any] = {"workers": workers}
     log(f"{label}: kb index …")
     out["kb_index"] = _timed_child(
         [str(BIN / "kb"), "index"], env, timeout=1800, log_path=workdir / f"kb-index-{label}.log"
@@ -663,11 +731,11 @@ def kb_http(
     log(f"{label}: kb index {out['kb_index']['wall_s']} s")
     port = free_port()
     paths_file = _write_paths(workdir / f"kb-paths-{label}.txt", paths)
-    command = [str(BIN / "kb"), "serve", "--host", HOST, "--port", str(port)]
+    command = kb_serve_command(port, workers)
     generation = _generation(data_dir)
     with serve(
         "kb serve", command, env, "/api/v1/health", workdir / f"kb-{label}.log", port
-    ) as srv:
+    ) as srv, MemorySampler(srv.process.pid) as memory:  # fmt: skip
         out["cold_start_s"] = srv.cold_start_s
         # Should be False: the index was built by `kb index` just before, for the same files.
         out["index_rebuilt_at_start"] = _generation(data_dir) != generation
@@ -678,7 +746,9 @@ def kb_http(
         out["wrk_c8"] = wrk(port, paths_file, duration_s, connections=8, threads=2)
         log(f"{label}: wrk 1 connection …")
         out["wrk_c1"] = wrk(port, paths_file, max(2, duration_s // 2), connections=1, threads=1)
+        out["processes"] = srv.processes()
         out["peak_rss_mb"] = srv.peak_rss_mb()
+        out["peak_pss_mb"] = round(memory.peak_pss_kb / 1024, 1)
         out["load_average"] = os.getloadavg()
     out["data_dir_mb"] = round(dir_size(data_dir) / 1e6, 2)
     index_dir = data_dir / "search-index"
@@ -728,7 +798,9 @@ def datasette_http(
 # --------------------------------------------------------------------------- orchestration
 
 
-def bench_size(size: int, seed: int, quick: bool, root: Path, sources: Sources) -> dict[str, Any]:
+def bench_size(
+    size: int, seed: int, quick: bool, root: Path, sources: Sources, workers: int
+) -> dict[str, Any]:
     workdir = root / f"size-{size}"
     workdir.mkdir(parents=True, exist_ok=True)
     http_inputs = size <= HTTP_MAX_SIZE
@@ -754,6 +826,7 @@ def bench_size(size: int, seed: int, quick: bool, root: Path, sources: Sources) 
             [kb_path(r) for r in rotation],
             duration,
             str(size),
+            workers,
         )
         ds = datasette_http(
             workdir, [datasette_path(r) for r in rotation], duration, 40.0 if quick else 150.0
@@ -779,7 +852,9 @@ def bench_size(size: int, seed: int, quick: bool, root: Path, sources: Sources) 
     return result
 
 
-def as_you_type_real(seed: int, quick: bool, root: Path, sources: Sources) -> dict[str, Any]:
+def as_you_type_real(
+    seed: int, quick: bool, root: Path, sources: Sources, workers: int
+) -> dict[str, Any]:
     from bench.corpus import real_documents
     from kb.search.base import SearchQuery
     from kb.search.config import load_search_config
@@ -812,7 +887,7 @@ def as_you_type_real(seed: int, quick: bool, root: Path, sources: Sources) -> di
     out["engine_ms"] = percentiles(times)
     del engine
 
-    command = [str(BIN / "kb"), "serve", "--host", HOST, "--port", str(port)]
+    command = kb_serve_command(port, workers)
     log("real content: kb serve (first start builds the index) …")
     with serve("kb serve", command, env, "/api/v1/health", workdir / "kb.log", port) as srv:
         out["cold_start_with_indexing_s"] = srv.cold_start_s
@@ -876,8 +951,10 @@ def evaluate_targets(report: dict[str, Any]) -> list[dict[str, Any]]:
          "engine_p50_ms_10k", _get_path(size, "engine", "query_ms_repeated", "p50")),
         ("index build at 10,000 (engine), s", "≤", "index_build_s_10k",
          _get_path(size, "engine", "index_build_s")),
-        ("peak memory of kb serve at 10,000, MB", "≤", "kb_serve_peak_rss_mb_10k",
-         _get_path(kb, "peak_rss_mb")),
+        ("peak memory of kb serve at 10,000 (all processes, peak RSS added up), MB", "≤",
+         "kb_serve_peak_rss_mb_10k", _get_path(kb, "peak_rss_mb")),
+        ("peak memory of kb serve at 10,000 (all processes, peak summed PSS) [context], MB", "≤",
+         "kb_serve_peak_rss_mb_10k", _get_path(kb, "peak_pss_mb")),
         ("as-you-type p95 on the real content (1 client, raw, HTTP, first pass), ms", "≤",
          "as_you_type_p95_ms_real",
          _get_path(report, "as_you_type_real_content", "sequential", "first_pass_latency_ms",
@@ -974,7 +1051,13 @@ def summary_text(report: dict[str, Any]) -> str:
 NOTES = [
     "Engine figures are in-process calls of EmbeddedBackend.search with facets on, 20 per page.",
     "HTTP figures are closed-loop wrk runs against 127.0.0.1 on the same 2-core machine as the "
-    "server (client and server share the CPUs); kb serve runs with one worker.",
+    "server (client and server share the CPUs); kb serve runs with --workers set to the number "
+    "of CPUs (settings.kb_serve_workers), as a production server would.",
+    "Memory of kb serve covers all its processes (supervisor, workers, uvicorn's helper): "
+    "peak_rss_mb adds up each process's own peak RSS (VmHWM), an upper bound that counts "
+    "shared pages (libraries, the mmap'd index) once per process; peak_pss_mb is the highest "
+    "sum of proportional set sizes sampled every 0.2 s during the run, which counts every page "
+    "once.",
     "Datasette's table search (?_search=) filters with FTS5 but orders by primary key, not by "
     "relevance; its escaped mode ANDs the words; its facets are not disjunctive; prefixes use "
     '_searchmode=raw with "pre"*. So Datasette does less work per request than kb does.',
@@ -1013,6 +1096,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=20260101)
     parser.add_argument("--keep", action="store_true", help="keep the temporary work directory")
     parser.add_argument("--no-real", action="store_true", help="skip the real-content run")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=os.cpu_count() or 1,
+        help="kb serve --workers (default: one per CPU, as in production)",
+    )
     parser.add_argument("--engine-phase", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--workdir", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--budget", type=float, default=15.0, help=argparse.SUPPRESS)
@@ -1048,6 +1137,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "per_page": PER_PAGE,
             "facets": "on (every API request; Datasette: _facet/_facet_array on the same 8 facets)",
             "wrk": {"threads": 2, "connections": 8, "duration_s": 5 if args.quick else 10},
+            "kb_serve_workers": args.workers,
             "host": HOST,
             "snapshot": sources.fingerprint(),
         },
@@ -1058,11 +1148,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         for size in sizes:
             log(f"size {size} …")
-            report["sizes"][str(size)] = bench_size(size, args.seed, args.quick, root, sources)
+            report["sizes"][str(size)] = bench_size(
+                size, args.seed, args.quick, root, sources, args.workers
+            )
         if not args.no_real:
             try:
                 report["as_you_type_real_content"] = as_you_type_real(
-                    args.seed, args.quick, root, sources
+                    args.seed, args.quick, root, sources, args.workers
                 )
             except (RuntimeError, OSError, subprocess.SubprocessError) as exc:
                 log(f"real content: failed: {exc}")
