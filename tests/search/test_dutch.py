@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from kb.search.analysis import Decompounder, DutchAnalyzer, edit_distance, marker
 from kb.search.base import IndexDocument, SearchQuery
@@ -156,3 +158,16 @@ def test_marker_marks_whole_words_and_the_typed_prefix(text: str, expected: str 
     marks = marker(["omgang", "scheiding"], prefix="omgangsr")
     assert marks is not None
     assert marks.mark(text) == expected
+
+
+@given(
+    text=st.text(alphabet="omgaksrheidnOMGÉé &<>_-'1 ", max_size=60),
+    forms=st.lists(st.sampled_from(["omgang", "scheiding", "kind", "é", "ka"]), max_size=3),
+    prefix=st.one_of(st.none(), st.sampled_from(["om", "sch", "ki", "é"])),
+)
+def test_marking_by_substring_equals_marking_by_pattern(
+    text: str, forms: list[str], prefix: str | None
+) -> None:
+    marks = marker(forms, prefix)
+    if marks is not None:
+        assert marks.mark(text) == marks._mark_with_pattern(text)
