@@ -64,7 +64,9 @@ def _seconds(value: int | dt.timedelta | None) -> int | None:
 class DatabaseStore(Store):
     """A Litestar `Store` on the `web_session` table, so several workers share sessions.
 
-    The calls are short primary-key statements on the application's own (synchronous) engine.
+    The calls are short primary-key statements on the application's own (synchronous) engine,
+    run in a worker thread: on SQLite a write may wait for another request's transaction, and
+    waiting on the event loop would stop that request from ever committing.
     """
 
     def __init__(self, engine: Engine) -> None:
@@ -73,6 +75,24 @@ class DatabaseStore(Store):
     async def set(
         self, key: str, value: str | bytes, expires_in: int | dt.timedelta | None = None
     ) -> None:
+        await sync_to_thread(self._set, key, value, expires_in)
+
+    async def get(self, key: str, renew_for: int | dt.timedelta | None = None) -> bytes | None:
+        return await sync_to_thread(self._get, key, renew_for)
+
+    async def delete(self, key: str) -> None:
+        await sync_to_thread(self._delete, key)
+
+    async def delete_all(self) -> None:
+        await sync_to_thread(self._delete_all)
+
+    async def exists(self, key: str) -> bool:
+        return await self.get(key) is not None
+
+    async def expires_in(self, key: str) -> int | None:
+        return await sync_to_thread(self._expires_in, key)
+
+    def _set(self, key: str, value: str | bytes, expires_in: int | dt.timedelta | None) -> None:
         data = value.encode("utf-8") if isinstance(value, str) else value
         seconds = _seconds(expires_in)
         now = utcnow()
@@ -87,7 +107,7 @@ class DatabaseStore(Store):
                 row.value = data
                 row.expires_at = expires_at
 
-    async def get(self, key: str, renew_for: int | dt.timedelta | None = None) -> bytes | None:
+    def _get(self, key: str, renew_for: int | dt.timedelta | None) -> bytes | None:
         now = utcnow()
         with Session(self._engine) as session, session.begin():
             row = session.get(WebSession, key)
@@ -101,18 +121,15 @@ class DatabaseStore(Store):
                 row.expires_at = now + dt.timedelta(seconds=seconds)
             return bytes(row.value)
 
-    async def delete(self, key: str) -> None:
+    def _delete(self, key: str) -> None:
         with Session(self._engine) as session, session.begin():
             session.execute(delete(WebSession).where(WebSession.key == key))
 
-    async def delete_all(self) -> None:
+    def _delete_all(self) -> None:
         with Session(self._engine) as session, session.begin():
             session.execute(delete(WebSession))
 
-    async def exists(self, key: str) -> bool:
-        return await self.get(key) is not None
-
-    async def expires_in(self, key: str) -> int | None:
+    def _expires_in(self, key: str) -> int | None:
         with Session(self._engine) as session:
             expires_at = session.execute(
                 select(WebSession.expires_at).where(WebSession.key == key)
@@ -186,14 +203,15 @@ def settle_transaction(sync_handler: SyncHook, session_scope_key: str) -> AsyncH
     """The SQLAlchemy plugin's commit-or-roll-back hook, run only when the request opened a session.
 
     Litestar runs a synchronous `before_send` hook in a worker thread for every message, which
-    cost each search request (no session at all) two thread hops. Requests that used the
-    database still settle in a thread, so a commit never blocks the event loop.
+    cost each search request (no session at all) two thread hops.
     """
 
     async def hook(message: Message, scope: Scope) -> None:
         if get_aa_scope_state(scope, session_scope_key) is None:
             return
-        await sync_to_thread(sync_handler, message, scope)
+        # Inline, not in a thread: awaiting here would let another request run while this
+        # transaction still holds its locks.
+        sync_handler(message, scope)
 
     return hook
 
