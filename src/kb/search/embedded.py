@@ -653,7 +653,7 @@ def _read_format(generation_dir: Path) -> dict[str, Any]:
 
 
 def _write_json(path: Path, data: object) -> None:
-    path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    path.write_text(json.dumps(data, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
 
 
 def _document_text(doc: IndexDocument) -> str:
