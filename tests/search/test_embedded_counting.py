@@ -114,3 +114,38 @@ def test_an_index_of_an_older_format_is_not_taken_as_existing(tmp_path: Path) ->
     result = fresh.search(SearchQuery())
     assert result.total == 1
     assert result.facets["audience"] == {"ouders": 1}
+
+
+def _matches(engine: EmbeddedBackend, query: tantivy.Query) -> int:
+    searcher = engine._searcher()
+    assert searcher is not None
+    return _count(searcher, query)
+
+
+@pytest.mark.parametrize("age", range(0, 26))
+def test_the_age_term_finds_what_the_age_range_finds(engine: EmbeddedBackend, age: int) -> None:
+    ranges = tantivy.Query.boolean_query(
+        [
+            (tantivy.Occur.Must, engine._range("age_min", None, age)),
+            (tantivy.Occur.Must, engine._range("age_max", age, None)),
+        ]
+    )
+    term = engine._combine(None, engine.filter_queries(SearchQuery(age=age)))
+    assert _matches(engine, term) == _matches(engine, ranges)
+
+
+@pytest.mark.parametrize("phase", [1, 2, 3])
+def test_the_glasl_term_finds_what_phase_or_unspecific_finds(
+    engine: EmbeddedBackend, phase: int
+) -> None:
+    either = engine._any([engine._term("glasl_phase", phase), engine._term("glasl_specific", 0)])
+    term = engine._combine(None, engine.filter_queries(SearchQuery(glasl_phase=phase)))
+    assert _matches(engine, term) == _matches(engine, either) > 0
+
+
+@pytest.mark.parametrize("level", range(0, 6))
+def test_the_evidence_term_finds_what_the_level_range_finds(
+    engine: EmbeddedBackend, level: int
+) -> None:
+    term = engine._combine(None, engine.filter_queries(SearchQuery(evidence_min=level)))
+    assert _matches(engine, term) == _matches(engine, engine._range("evidence_level", level, None))
