@@ -61,7 +61,7 @@ INT_FIELDS = ("evidence_level", "age_min", "age_max", "glasl_phase", "glasl_spec
 NO_AGE_MIN, NO_AGE_MAX = 0, 99
 # Range filters walk many terms on every search; so each document also lists, as single terms,
 # the ages, Glasl phases and evidence levels its filters accept: one term lookup instead
-# (10,000 entries: age filter 0.27 → ~0.02 ms, run again for every facet count).
+# (10,000 entries: the age filter alone 0.27 → 0.10 ms, and it runs again for every facet count).
 COVERED_AGES = range(0, 26)  # the ages a search accepts (SearchParams)
 GLASL_PHASES = (1, 2, 3)
 EVIDENCE_LEVELS = range(0, 6)
@@ -82,7 +82,7 @@ MASKED_FACETS = {
     "glasl_phase": "glasl_phases",
     "arrondissement": "arrondissements",
 }
-MAX_MASK_VALUES = 16  # at most 2**16 distinct masks: within tantivy's bucket limit (65,000)
+MAX_MASK_VALUES = 15  # at most 2**15 distinct masks: within tantivy's bucket limit (65,000)
 MASK_BUCKETS = 65_000
 RELOAD_CHECK_SECONDS = 1.0
 
