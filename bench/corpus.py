@@ -13,7 +13,7 @@ generated from them:
   municipality and arrondissement vary at scale).
 
 Every generated entry passes the same validation as a content file. The result is available as
-`IndexDocument`s (through the repository's own `build_documents`), as content files for `kb serve`,
+`IndexDocument`s (through the repository's own `index_documents`), as content files for `kb serve`,
 and as a SQLite FTS5 database for Datasette.
 """
 
@@ -33,10 +33,12 @@ from typing import Any
 
 import yaml
 
-from kb.interventions.documents import build_documents
-from kb.interventions.loader import LoadedEntry, load_entries
-from kb.interventions.schemas import ARRONDISSEMENTS, EntryFrontMatter
+from kb.interventions.catalogue import Catalogue
+from kb.interventions.indexing import index_documents
+from kb.interventions.loader import load_entries
+from kb.interventions.schemas import Entry
 from kb.search.base import IndexDocument
+from kb.vocabulary import ARRONDISSEMENTS
 
 __all__ = [
     "GeneratedEntry",
@@ -326,16 +328,11 @@ def generate_entries(
 def entries_to_documents(entries: Sequence[GeneratedEntry]) -> list[IndexDocument]:
     """Validate every entry like a content file and build the engines' documents from them."""
     loaded = [
-        LoadedEntry(
-            slug=e.slug,
-            path=Path(f"{e.slug}.md"),
-            front=EntryFrontMatter.model_validate(e.front),
-            body_markdown=e.body,
-            body_html="",  # not indexed; rendering 100,000 bodies would only cost time
-        )
+        # body_html is not indexed; rendering 100,000 bodies would only cost time.
+        Entry.model_validate(e.front | {"slug": e.slug, "body_markdown": e.body, "body_html": ""})
         for e in entries
     ]
-    return build_documents(loaded)
+    return index_documents(Catalogue(tuple(loaded)))
 
 
 def generate_documents(
@@ -345,7 +342,7 @@ def generate_documents(
 
 
 def real_documents(content_dir: Path = CONTENT) -> list[IndexDocument]:
-    return build_documents(load_entries(content_dir))
+    return index_documents(Catalogue(tuple(load_entries(content_dir))))
 
 
 # --------------------------------------------------------------------------- writers

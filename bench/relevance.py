@@ -1,6 +1,6 @@
 """`python -m bench.relevance`: judged Dutch queries, embedded engine vs. a plain BM25 baseline.
 
-Both engines index the same documents (`build_documents` over `content/`) with the same fields and
+Both engines index the same documents (`index_documents` over `content/`) with the same fields and
 the same field boosts (`search/ranking.yaml`). The embedded engine uses everything the repository
 configures (Dutch analysis, stop words, synonyms, compounds, typos, prefixes); the baseline is a
 tantivy index with the default tokenizer (split on non-alphanumerics, lower-case, nothing else),
@@ -33,7 +33,8 @@ from typing import Any
 import tantivy
 import yaml
 
-from kb.interventions.documents import build_documents
+from kb.interventions.catalogue import Catalogue
+from kb.interventions.indexing import index_documents
 from kb.interventions.loader import load_entries
 from kb.search.base import IndexDocument, SearchQuery
 from kb.search.config import load_search_config
@@ -249,7 +250,7 @@ def _embedded(documents: Sequence[IndexDocument], search_dir: Path, tmp: Path) -
 
 def evaluate(queries: Sequence[JudgedQuery], content_dir: Path, search_dir: Path) -> dict[str, Any]:
     """Index the content in both engines, run every judged query, return the full report."""
-    documents = build_documents(load_entries(content_dir))
+    documents = index_documents(Catalogue(tuple(load_entries(content_dir))))
     config = load_search_config(search_dir)
     baseline = BaselineBM25(dict(config.ranking.field_boosts))
     baseline.index(documents)

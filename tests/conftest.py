@@ -22,6 +22,7 @@ from kb.app import create_app, prepare
 from kb.auth.schemas import parse_new_account
 from kb.auth.service import AccountService, AuthConfig
 from kb.db import make_engine, migrate
+from kb.interventions.catalogue import Catalogue, CatalogueStore
 from kb.search.base import SearchBackend
 from kb.settings import Settings
 
@@ -112,6 +113,12 @@ def prepared(settings: Settings) -> Iterator[tuple[Engine, SearchBackend]]:
     engine, backend = prepare(settings)
     yield engine, backend
     engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def kb_catalogue(prepared: tuple[Engine, SearchBackend]) -> Catalogue:
+    """The real knowledge base as its readers get it, read from the prepared database."""
+    return CatalogueStore(prepared[0]).current()
 
 
 @pytest.fixture(scope="session")

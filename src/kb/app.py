@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
-from advanced_alchemy.extensions.litestar import SQLAlchemyPlugin, SQLAlchemySyncConfig
 from litestar import Litestar, get
 from litestar.config.compression import CompressionConfig
 from litestar.config.csrf import CSRFConfig
@@ -18,43 +17,39 @@ from litestar.response import Template
 from litestar.static_files import create_static_files_router
 from litestar.stores.base import Store
 from litestar.template import TemplateConfig
-from litestar.types import BeforeMessageSendHookHandler
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from kb.auth.apidocs import PlainDocsRenderPlugin
-from kb.auth.middleware import AuthMiddleware, security_headers
-from kb.auth.routes import (
-    AccountPages,
-    AdminApi,
-    AuthApi,
-    AuthPages,
-    configure_auth_templates,
-)
+from kb.auth.routes import AccountPages, AdminApi, AuthApi, AuthPages, auth_template_globals
 from kb.auth.service import AuthConfig, UserLookup
-from kb.auth.sessions import (
-    SESSION_COOKIE,
-    DatabaseStore,
-    RenewingSessionConfig,
-    SettleTransactionFirst,
-    SyncHook,
-    settle_transaction,
-)
 from kb.auth.startup import check_startup, csrf_secret, prepare_accounts
-from kb.conflict_analysis.routes import ANALYSIS_ROUTES
+from kb.conflict_analysis.pages import ANALYSIS_TEMPLATE_GLOBALS, AnalysisPages
+from kb.conflict_analysis.routes import AnalysisApi
 from kb.db import make_engine, migrate
-from kb.desk.routes import DESK_ROUTES
-from kb.errors import StartupRefusedError, exception_to_response
+from kb.desk.routes import DESK_ROUTES, DESK_TEMPLATE_GLOBALS
+from kb.errors import StartupRefusedError
 from kb.interventions.analytics import SearchStats
+from kb.interventions.catalogue import CatalogueStore
 from kb.interventions.indexing import index_is_current, rebuild
-from kb.interventions.routes import EditorPages, InterventionsApi, InterventionsPages
+from kb.interventions.routes import (
+    SEARCH_PAGE_HELPERS,
+    EditorPages,
+    InterventionsApi,
+    InterventionsPages,
+)
 from kb.interventions.service import InterventionService, SearchParams
 from kb.search.base import SearchBackend
 from kb.search.select import choose_backend
 from kb.settings import Settings
-from kb.templating import configure_templates
+from kb.web.apidocs import PlainDocsRenderPlugin
+from kb.web.auth import AuthMiddleware, provide_caller
+from kb.web.errors import exception_to_response
+from kb.web.security import security_headers
+from kb.web.sessions import SESSION_COOKIE, DatabaseStore, RenewingSessionConfig
+from kb.web.templating import configure_templates
+from kb.web.transactions import DatabaseSessions, TransactionMiddleware
 
-__all__ = ["create_app", "prepare"]
+__all__ = ["create_app", "open_prepared", "prepare"]
 
 logger = logging.getLogger(__name__)
 PACKAGE_DIR = Path(__file__).parent
@@ -78,6 +73,11 @@ def prepare(settings: Settings) -> tuple[Engine, SearchBackend]:
     return engine, backend
 
 
+def open_prepared(settings: Settings) -> tuple[Engine, SearchBackend]:
+    """The database and index `prepare` made ready, opened again (by each server worker)."""
+    return make_engine(settings), choose_backend(settings)
+
+
 def _session_store(settings: Settings, engine: Engine) -> Store:
     if not settings.redis_url:
         return DatabaseStore(engine)
@@ -86,14 +86,9 @@ def _session_store(settings: Settings, engine: Engine) -> Store:
     return RedisStore.with_client(settings.redis_url, namespace="kb_sessions")
 
 
-def open_prepared(settings: Settings) -> tuple[Engine, SearchBackend]:
-    """The database and index `prepare` made ready, opened again (by each server worker)."""
-    return make_engine(settings), choose_backend(settings)
-
-
 @get("/", include_in_schema=False, sync_to_thread=False)
-def home(search_backend: NamedDependency[SearchBackend]) -> Template:
-    overview = InterventionService(search_backend).search(SearchParams(per_page=1))
+def home(search_service: NamedDependency[InterventionService]) -> Template:
+    overview = search_service.search(SearchParams(per_page=1))
     return Template("home.html", context={"overview": overview})
 
 
@@ -105,6 +100,11 @@ def home(search_backend: NamedDependency[SearchBackend]) -> Template:
 )
 def health(search_backend: NamedDependency[SearchBackend]) -> dict[str, Any]:
     return {"ok": True, "search": search_backend.health()}
+
+
+def _ready(value: object) -> Provide:
+    """A dependency that is the same object for every request, handed over without a thread."""
+    return Provide(lambda: value, use_cache=True, sync_to_thread=False)
 
 
 def create_app(
@@ -119,9 +119,10 @@ def create_app(
     auth_config = AuthConfig.from_settings(settings)
     search_stats = SearchStats(engine)
     search_stats.purge(keep_days=settings.search_stats_days)
-    search_service = InterventionService(backend, stats=search_stats)
+    catalogues = CatalogueStore(engine)
+    search_service = InterventionService(backend, catalogues.current, stats=search_stats)
+    db_sessions = DatabaseSessions(engine)
     secure = not settings.demo  # demo mode runs on plain http://127.0.0.1
-    session_store = _session_store(settings, engine)
     sessions = RenewingSessionConfig(
         key=SESSION_COOKIE,
         max_age=settings.session_minutes * 60,
@@ -139,26 +140,17 @@ def create_app(
         cookie_samesite="lax",
         exclude=["^/api/"],
     )
-    alchemy = SQLAlchemySyncConfig(
-        engine_instance=engine,
-        # Forms answer a successful POST with a redirect (303), which must commit too.
-        before_send_handler="autocommit_include_redirects",
-        session_dependency_key="db_session",
-        create_all=False,
-    )
-    alchemy.before_send_handler = settle_transaction(
-        cast(SyncHook, alchemy.before_send_handler), alchemy.session_scope_key
-    )
 
     def configure_jinja(jinja: JinjaTemplateEngine) -> None:
-        configure_templates(jinja, settings)
-        configure_auth_templates(jinja, settings)
+        configure_templates(
+            jinja,
+            demo=settings.demo,
+            **SEARCH_PAGE_HELPERS,
+            **DESK_TEMPLATE_GLOBALS,
+            **ANALYSIS_TEMPLATE_GLOBALS,
+            **auth_template_globals(settings.demo),
+        )
 
-    templates = TemplateConfig(
-        directory=PACKAGE_DIR / "templates",
-        engine=JinjaTemplateEngine,
-        engine_callback=configure_jinja,
-    )
     return Litestar(
         route_handlers=[
             home,
@@ -171,29 +163,36 @@ def create_app(
             AccountPages,
             AdminApi,
             *DESK_ROUTES,
-            *ANALYSIS_ROUTES,
+            AnalysisApi,
+            AnalysisPages,
             create_static_files_router(path="/static", directories=[PACKAGE_DIR / "static"]),
         ],
         dependencies={
-            "search_backend": Provide(lambda: backend, use_cache=True, sync_to_thread=False),
-            "auth_config": Provide(lambda: auth_config, use_cache=True, sync_to_thread=False),
-            "search_stats": Provide(lambda: search_stats, use_cache=True, sync_to_thread=False),
-            # One ready service without sub-dependencies: Litestar resolves a handler's several
+            # Ready objects without sub-dependencies: Litestar resolves a handler's several
             # dependencies in a task group, which cost the search API a sixth of its time.
-            "search_service": Provide(lambda: search_service, use_cache=True, sync_to_thread=False),
+            "search_backend": _ready(backend),
+            "search_service": _ready(search_service),
+            "search_stats": _ready(search_stats),
+            "auth_config": _ready(auth_config),
+            "catalogue": Provide(catalogues.current, sync_to_thread=False),
+            "db_session": Provide(db_sessions.provide, sync_to_thread=False),
+            "caller": Provide(provide_caller, sync_to_thread=False),
         },
         on_startup=[search_stats.start],
         on_shutdown=[search_stats.close],
-        plugins=[SQLAlchemyPlugin(config=alchemy)],
         middleware=[
             sessions.middleware,
             AuthMiddleware(UserLookup(engine)),
-            SettleTransactionFirst(cast(BeforeMessageSendHookHandler, alchemy.before_send_handler)),
+            TransactionMiddleware(),
         ],
         csrf_config=csrf,
-        stores={"sessions": session_store},
+        stores={"sessions": _session_store(settings, engine)},
         before_send=[security_headers(secure=secure)],
-        template_config=templates,
+        template_config=TemplateConfig(
+            directory=PACKAGE_DIR / "templates",
+            engine=JinjaTemplateEngine,
+            engine_callback=configure_jinja,
+        ),
         exception_handlers={Exception: exception_to_response},
         openapi_config=OpenAPIConfig(
             title="Kennisbank Scheiding & Kind",

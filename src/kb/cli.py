@@ -113,8 +113,8 @@ def _prepare_in_child() -> int:
 
 
 def _print_demo_accounts() -> None:
-    from kb.auth.permissions import ROLE_LABELS
     from kb.auth.startup import DEMO_ACCOUNTS, DEMO_PASSWORD
+    from kb.vocabulary import ROLE_LABELS
 
     print(f"DEMO: meld u aan op /aanmelden met wachtwoord {DEMO_PASSWORD!r} en een van:")
     for account in DEMO_ACCOUNTS:

@@ -1,20 +1,34 @@
-"""Database: the declarative base, engine creation and migrations (Alembic, run programmatically)."""
+"""Database: the declarative base and shared column types, small facts about the installation,
+engine creation and migrations (Alembic, run programmatically)."""
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import JSON, Engine, MetaData, create_engine, event
+from sqlalchemy import JSON, DateTime, Engine, MetaData, String, Text, create_engine, event
 from sqlalchemy.dialects.postgresql import JSONB
-from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
+from sqlalchemy.types import TypeDecorator
 
+from kb.clock import aware
 from kb.settings import Settings
 
 if TYPE_CHECKING:
     from alembic.config import Config as AlembicConfig
 
-__all__ = ["Base", "JsonType", "make_engine", "migrate"]
+__all__ = [
+    "Base",
+    "JsonType",
+    "Meta",
+    "UtcDateTime",
+    "make_engine",
+    "migrate",
+    "read_meta",
+    "write_meta",
+]
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
@@ -32,6 +46,41 @@ JsonType = JSON().with_variant(JSONB(), "postgresql")
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
+
+
+class UtcDateTime(TypeDecorator[dt.datetime]):
+    """A moment stored with its time zone and always read back aware (SQLite forgets the zone;
+    everything stored here is UTC), so rows turn into schemas without fixing each value."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_result_value(
+        self, value: dt.datetime | None, dialect: Dialect
+    ) -> dt.datetime | None:
+        return aware(value) if value is not None else None
+
+
+class Meta(Base):
+    """Small facts about the installation, e.g. the hash of the content last indexed."""
+
+    __tablename__ = "kb_meta"
+
+    key: Mapped[str] = mapped_column(String(100), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+
+
+def read_meta(session: Session, key: str) -> str | None:
+    row = session.get(Meta, key)
+    return row.value if row is not None else None
+
+
+def write_meta(session: Session, key: str, value: str) -> None:
+    row = session.get(Meta, key)
+    if row is None:
+        session.add(Meta(key=key, value=value))
+    else:
+        row.value = value
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

@@ -1,39 +1,37 @@
-"""Domain errors and the one handler that renders them.
+"""Every error the application raises on purpose, with Dutch messages; no web framework here.
 
 The tree:
 
-    KbError                      any error this application raises on purpose
-    ├── NotFoundError            a named thing does not exist (404)
-    ├── InvalidInputError        input failed validation; carries field-level errors (422)
-    ├── ConflictError            the request conflicts with the current state (409)
-    │   └── PreconditionFailedError   a stale `If-Match` (412)
-    ├── PermissionDeniedError    signed in, but not allowed (403)
-    ├── NotSignedInError         no valid session or token (401; a page redirects to the sign-in form)
-    ├── InvalidCredentialsError  wrong user name or password: one answer for both (401)
-    └── TooManyAttemptsError     too many failed sign-ins; carries `retry_after` seconds (429)
-    ContentError                 a content or search file is invalid; carries `path:line: field: message`
-    StartupRefusedError          the settings or accounts make it unsafe to start (not an HTTP error)
+    KbError                          any error this application raises on purpose
+    ├── NotFoundError                a named thing does not exist (404)
+    ├── InvalidInputError            input failed validation; carries field-level errors (422)
+    ├── ConflictError                the request conflicts with the current state (409)
+    │   └── PreconditionFailedError  the version named in `If-Match` is not the current one (412)
+    │       └── StaleVersionError    … and here is the current one (`current_etag`)
+    ├── PreconditionRequiredError    a change that names no version at all (428)
+    ├── PermissionDeniedError        signed in, but not allowed (403)
+    ├── NotSignedInError             no valid session or token (401)
+    ├── InvalidCredentialsError      wrong user name or password: one answer for both (401)
+    ├── TooManyAttemptsError         too many failed sign-ins; carries `retry_after` seconds (429)
+    ├── ContentError                 content or search files are invalid; carries `problems`
+    └── StartupRefusedError          the settings or accounts make it unsafe to start
 
-Services raise these; `exception_to_response` turns any of them (and Litestar's own HTTP and
-validation errors) into RFC 9457 problem+json for the API or an HTML page for people.
+Services raise these; `kb.web.errors` is the one place that turns them into problem+json for
+the API or an HTML page for people. `status_code` is what that place answers with.
 """
 
 from __future__ import annotations
 
-import logging
-import re
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlencode
 
-from litestar import MediaType, Request, Response
-from litestar.exceptions import HTTPException, NotFoundException, ValidationException
-from litestar.response import Redirect, Template
-from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
+from pydantic import ValidationError
 
 __all__ = [
     "ConflictError",
     "ContentError",
+    "ContentProblem",
     "FieldError",
     "InvalidCredentialsError",
     "InvalidInputError",
@@ -42,14 +40,12 @@ __all__ = [
     "NotSignedInError",
     "PermissionDeniedError",
     "PreconditionFailedError",
+    "PreconditionRequiredError",
+    "StaleVersionError",
     "StartupRefusedError",
     "TooManyAttemptsError",
-    "exception_to_response",
+    "dutch_field_errors",
 ]
-
-logger = logging.getLogger(__name__)
-
-PROBLEM_JSON = "application/problem+json"
 
 
 @dataclass(frozen=True)
@@ -83,9 +79,9 @@ class InvalidInputError(KbError):
     status_code = 422
     title = "Ongeldige invoer"
 
-    def __init__(self, detail: str, errors: list[FieldError] | None = None) -> None:
+    def __init__(self, detail: str, errors: Sequence[FieldError] = ()) -> None:
         super().__init__(detail)
-        self.errors = errors or []
+        self.errors = list(errors)
 
 
 class ConflictError(KbError):
@@ -96,6 +92,22 @@ class ConflictError(KbError):
 class PreconditionFailedError(ConflictError):
     status_code = 412
     title = "Versie is verouderd"
+
+
+class StaleVersionError(PreconditionFailedError):
+    """A change based on an older state of a version; names the current one so the caller can
+    fetch it, carry their changes over and try again."""
+
+    def __init__(self, detail: str, current_etag: str) -> None:
+        super().__init__(detail)
+        self.current_etag = current_etag
+
+
+class PreconditionRequiredError(KbError):
+    """A change without a version (`If-Match`): it could silently overwrite someone's save."""
+
+    status_code = 428
+    title = "Versie ontbreekt"
 
 
 class PermissionDeniedError(KbError):
@@ -129,11 +141,7 @@ class TooManyAttemptsError(KbError):
         self.retry_after = retry_after
 
 
-class StartupRefusedError(Exception):
-    """The settings or the accounts in the database make it unsafe to start; says what to do."""
-
-
-@dataclass
+@dataclass(frozen=True)
 class ContentProblem:
     """A problem in a content or search file, located precisely enough to fix."""
 
@@ -146,138 +154,82 @@ class ContentProblem:
         return f"{self.path}:{self.line}: {self.field}: {self.message}"
 
 
-@dataclass
-class ContentError(Exception):
-    """One or more content files are invalid."""
+class ContentError(KbError):
+    """One or more content or search files are invalid; `str()` lists every problem."""
 
-    problems: list[ContentProblem] = field(default_factory=list)
+    status_code = 500
+    title = "Ongeldige inhoud"
 
-    def __str__(self) -> str:
-        return "\n".join(str(p) for p in self.problems)
+    def __init__(self, problems: Sequence[ContentProblem] = ()) -> None:
+        self.problems = list(problems)
+        super().__init__("\n".join(str(p) for p in self.problems))
 
 
-_STATUS_TITLES = {
-    400: "Ongeldig verzoek",
-    401: "Niet aangemeld",
-    403: "Geen toegang",
-    404: "Niet gevonden",
-    405: "Methode niet toegestaan",
-    409: "Conflict",
-    412: "Versie is verouderd",
-    413: "Verzoek te groot",
-    415: "Niet-ondersteund formaat",
-    422: "Ongeldige invoer",
-    429: "Te veel verzoeken",
-    500: "Interne fout",
+class StartupRefusedError(KbError):
+    """The settings or the accounts in the database make it unsafe to start; says what to do."""
+
+    status_code = 500
+    title = "Start geweigerd"
+
+
+# --- Pydantic's errors in Dutch ---------------------------------------------------------------
+
+_MESSAGES: dict[str, str] = {
+    "missing": "Dit veld is verplicht.",
+    "extra_forbidden": "Onbekend veld: dit formulier kent dit veld niet.",
+    "int_parsing": "Moet een geheel getal zijn.",
+    "int_type": "Moet een geheel getal zijn.",
+    "int_from_float": "Moet een geheel getal zijn, zonder decimalen.",
+    "greater_than_equal": "Moet minstens {ge} zijn.",
+    "less_than_equal": "Mag hoogstens {le} zijn.",
+    "greater_than": "Moet groter zijn dan {gt}.",
+    "less_than": "Moet kleiner zijn dan {lt}.",
+    "date_parsing": "Moet een datum zijn in de vorm JJJJ-MM-DD.",
+    "date_from_datetime_parsing": "Moet een datum zijn in de vorm JJJJ-MM-DD.",
+    "date_from_datetime_inexact": "Moet een datum zijn, zonder tijd.",
+    "date_type": "Moet een datum zijn in de vorm JJJJ-MM-DD.",
+    "string_type": "Moet tekst zijn.",
+    "string_too_long": "Mag hoogstens {max_length} tekens lang zijn.",
+    "too_short": "Geef er minstens {min_length} op.",
+    "too_long": "Geef er hoogstens {max_length} op.",
+    "bool_parsing": "Moet waar of onwaar zijn (true/false).",
+    "bool_type": "Moet waar of onwaar zijn (true/false).",
+    "list_type": "Moet een lijst zijn.",
+    "model_type": "Moet een object met velden zijn.",
+    "model_attributes_type": "Moet een object met velden zijn.",
+    "dict_type": "Moet een object met velden zijn.",
 }
 
 
-def _wants_json(request: Request[Any, Any, Any]) -> bool:
-    if request.url.path.startswith("/api/"):
-        return True
-    accept = request.headers.get("accept", "")
-    return "json" in accept and "html" not in accept
+def dutch_field_errors(
+    exc: ValidationError, prefix: tuple[str | int, ...] = ()
+) -> list[FieldError]:
+    """Pydantic's errors as field errors with Dutch messages, each location under `prefix`.
+
+    The input is never echoed back: it may hold a child's name typed in the wrong field.
+    """
+    return [
+        FieldError((*prefix, *error["loc"]), _dutch_message(error["type"], error.get("ctx") or {}))
+        for error in exc.errors(include_url=False)
+    ]
 
 
-def _validation_errors(exc: ValidationException) -> list[FieldError]:
-    extra = exc.extra if isinstance(exc.extra, list) else []
-    errors = []
-    for item in extra:
-        if not isinstance(item, dict):
-            continue
-        key = item.get("key") or "?"
-        source = getattr(item.get("source"), "value", item.get("source")) or "body"
-        errors.append(
-            FieldError((str(source), str(key)), _dutch_message(str(item.get("message", ""))))
-        )
-    return errors
+def _dutch_message(error_type: str, ctx: dict[str, Any]) -> str:
+    if error_type in ("value_error", "assertion_error"):
+        return str(ctx.get("error", "Ongeldige waarde."))
+    if error_type == "literal_error":
+        return f"Kies een van: {_dutch_or(str(ctx.get('expected', '')))}."
+    if error_type == "string_too_short":
+        if ctx.get("min_length") == 1:
+            return "Mag niet leeg zijn."
+        return "Moet minstens {min_length} tekens lang zijn.".format(**ctx)
+    template = _MESSAGES.get(error_type)
+    if template is None:
+        return "Ongeldige waarde."
+    return template.format(**ctx)
 
 
-def _dutch_message(message: str) -> str:
-    """Litestar's validation messages are English; give users a Dutch one."""
-    lowered = message.lower()
-    if re.search(r"\bint(eger)?\b", lowered):  # not "constraint" or "point"
-        return "Moet een geheel getal zijn."
-    if "missing" in lowered or "required" in lowered:
-        return "Dit veld is verplicht."
-    if "bool" in lowered:
-        return "Moet waar of onwaar zijn (true/false)."
-    return "Ongeldige waarde."
-
-
-def _problem(
-    request: Request[Any, Any, Any],
-    status: int,
-    detail: str,
-    title: str | None = None,
-    errors: list[FieldError] | None = None,
-    headers: dict[str, str] | None = None,
-) -> Response[Any]:
-    title = title or _STATUS_TITLES.get(status, "Fout")
-    if _wants_json(request):
-        body: dict[str, Any] = {
-            "type": "about:blank",
-            "title": title,
-            "status": status,
-            "detail": detail,
-            "instance": request.url.path,
-        }
-        if errors is not None:
-            body["errors"] = [e.as_dict() for e in errors]
-        return Response(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
-    return Template(
-        template_name="error.html",
-        context={"status": status, "title": title, "detail": detail, "errors": errors or []},
-        status_code=status,
-        media_type=MediaType.HTML,
-        headers=headers,
-    )
-
-
-SIGN_IN_PATH = "/aanmelden"
-# Litestar's CSRF middleware raises a 403 with this English detail; people get a Dutch one.
-_CSRF_FAILED = "CSRF token verification failed"
-
-
-def _sign_in_redirect(request: Request[Any, Any, Any]) -> Response[Any]:
-    """Send a person to the sign-in form, coming back to this page (only after a GET)."""
-    target = SIGN_IN_PATH
-    if request.method == "GET":
-        here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-        target += "?" + urlencode({"next": here})
-    return Redirect(target, status_code=302)
-
-
-def exception_to_response(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
-    """The one exception handler: domain, HTTP and unexpected errors alike."""
-    if isinstance(exc, NotSignedInError | InvalidCredentialsError):
-        if isinstance(exc, NotSignedInError) and not _wants_json(request):
-            return _sign_in_redirect(request)
-        return _problem(request, 401, exc.detail, exc.title, headers={"WWW-Authenticate": "Bearer"})
-    if isinstance(exc, TooManyAttemptsError):
-        headers = {"Retry-After": str(exc.retry_after)}
-        return _problem(request, exc.status_code, exc.detail, exc.title, headers=headers)
-    if isinstance(exc, HTTPException) and exc.status_code == 403 and exc.detail == _CSRF_FAILED:
-        return _problem(
-            request,
-            403,
-            "Dit formulier is verlopen of kwam niet van deze site. "
-            "Laad de pagina opnieuw en probeer het nog eens.",
-        )
-    if isinstance(exc, InvalidInputError):
-        return _problem(request, exc.status_code, exc.detail, exc.title, exc.errors)
-    if isinstance(exc, KbError):
-        return _problem(request, exc.status_code, exc.detail, exc.title)
-    if isinstance(exc, ValidationException):
-        return _problem(request, 422, "De invoer is niet geldig.", errors=_validation_errors(exc))
-    if isinstance(exc, NotFoundException):
-        return _problem(request, 404, "Deze pagina of dit item bestaat niet.")
-    if isinstance(exc, HTTPException):
-        detail = exc.detail if exc.status_code < 500 else "Er ging iets mis."
-        return _problem(request, exc.status_code, detail, headers=exc.headers)
-    logger.exception("Unhandled error on %s", request.url.path, exc_info=exc)
-    return _problem(
-        request,
-        HTTP_500_INTERNAL_SERVER_ERROR,
-        "Er ging aan onze kant iets mis. Probeer het later opnieuw.",
-    )
+def _dutch_or(expected: str) -> str:
+    """Pydantic lists literals as "'a', 'b' or 'c'"; Dutch says "of"."""
+    head, _, last = expected.rpartition(" or ")
+    return f"{head} of {last}" if head else expected

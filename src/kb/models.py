@@ -2,7 +2,8 @@
 
 from kb.auth.models import Account, ApiToken, AuditEntry, SignInFailure, WebSession
 from kb.conflict_analysis.models import Analysis, AnalysisVersion
-from kb.interventions.models import Entry, EntryProvider, EntryRating, EntrySource, Meta
+from kb.db import Meta
+from kb.interventions.models import EntryRow, SearchQueryStat
 
 __all__ = [
     "Account",
@@ -10,11 +11,9 @@ __all__ = [
     "AnalysisVersion",
     "ApiToken",
     "AuditEntry",
-    "Entry",
-    "EntryProvider",
-    "EntryRating",
-    "EntrySource",
+    "EntryRow",
     "Meta",
+    "SearchQueryStat",
     "SignInFailure",
     "WebSession",
 ]

@@ -14,7 +14,7 @@ import pytest
 from litestar import Litestar
 from litestar.testing import TestClient
 
-from kb.auth.permissions import ROLES
+from kb.vocabulary import ROLES
 from tests.conftest import ClientAs, Person, csrf_token
 
 Who = str | None

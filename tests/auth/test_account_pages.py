@@ -10,8 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kb.auth.models import AuditEntry
-from kb.auth.permissions import ROLES
-from kb.auth.schemas import COURTS
+from kb.vocabulary import COURTS, ROLES
 from tests.conftest import AppUnderTest, csrf_token
 
 

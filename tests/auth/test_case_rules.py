@@ -18,11 +18,16 @@ from sqlalchemy.orm import Session
 
 from kb.app import create_app
 from kb.auth import audit
-from kb.auth.guards import client_address, current_user, ensure, requires
 from kb.auth.models import AuditEntry
-from kb.auth.permissions import AnalysisFacts, may_approve_analysis, may_read_analysis
+from kb.auth.permissions import (
+    AnalysisFacts,
+    ensure,
+    may_approve_analysis,
+    may_read_analysis,
+)
 from kb.search.base import SearchBackend
 from kb.settings import Settings
+from kb.web.auth import client_address, current_user, requires
 from tests.conftest import AppUnderTest
 
 # Analysis 1: submitted, at Rechtbank Amsterdam, by an investigator of Raad Amsterdam.

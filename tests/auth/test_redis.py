@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from kb.auth.models import SignInFailure, WebSession
 from kb.auth.security import RedisSignInCounter
 from kb.auth.service import AccountService, AuthConfig
-from kb.auth.sessions import SESSION_COOKIE
+from kb.web.sessions import SESSION_COOKIE
 from tests.auth.test_rate_limit import WINDOW, check_counter
 from tests.conftest import AppUnderTest, csrf_token, sign_in
 

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kb.auth.models import WebSession
-from kb.auth.sessions import SESSION_COOKIE
+from kb.web.sessions import SESSION_COOKIE
 from tests.conftest import AppUnderTest, csrf_token, sign_in
 
 MESSAGE = "Gebruikersnaam of wachtwoord onjuist."

@@ -11,12 +11,12 @@ from sqlalchemy.orm import Session
 
 from kb.app import create_app, prepare
 from kb.auth.models import Account
-from kb.auth.permissions import ROLES
 from kb.auth.startup import DEMO_ACCOUNTS, DEMO_PASSWORD
 from kb.cli import _print_demo_accounts, main
 from kb.errors import StartupRefusedError
 from kb.search.base import SearchBackend
 from kb.settings import Settings
+from kb.vocabulary import ROLES
 from tests.conftest import FIXTURES, SEARCH, AppUnderTest, sign_in
 
 SECRET = "een-geheime-sleutel-van-minstens-32-tekens"

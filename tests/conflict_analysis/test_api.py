@@ -11,11 +11,12 @@ from sqlalchemy.orm import Session
 
 from kb.auth import audit
 from kb.auth.models import AuditEntry
-from kb.auth.schemas import CurrentUser
+from kb.auth.schemas import Caller, CurrentUser
 from kb.cli import main
-from kb.conflict_analysis.inputs import KnowledgeBase
-from kb.conflict_analysis.service import AnalysisService, Caller
+from kb.conflict_analysis.advisor import Advisor
+from kb.conflict_analysis.service import AnalysisService
 from kb.errors import PermissionDeniedError
+from kb.interventions.catalogue import Catalogue
 from kb.search.base import SearchBackend
 from kb.settings import Settings
 from tests.conflict_analysis.conftest import API, COURT, OFFICE, Raad
@@ -310,14 +311,14 @@ def test_who_may_change(raad: Raad, case: dict[str, Any]) -> None:
 
 
 def test_an_investigator_without_an_office_cannot_create(
-    case: dict[str, Any], prepared: tuple[Engine, SearchBackend]
+    case: dict[str, Any], prepared: tuple[Engine, SearchBackend], kb_catalogue: Catalogue
 ) -> None:
     # Accounts cannot be made without their scope, so the service is asked directly.
     investigator = CurrentUser(id=1, username="zonder-vestiging", role="raadsonderzoeker")
     with Session(prepared[0]) as session:
-        service = AnalysisService(session, KnowledgeBase(prepared[1]))
+        service = AnalysisService(session, Advisor(kb_catalogue), Caller(investigator))
         with pytest.raises(PermissionDeniedError, match="vestiging"):
-            service.create(Caller(investigator), case)
+            service.create(case)
 
 
 # --- Lists ------------------------------------------------------------------------------------

@@ -21,7 +21,8 @@ from playwright.sync_api import ConsoleMessage, Page, expect, sync_playwright
 from kb.auth.startup import DEMO_PASSWORD
 from tests.browser.live import launch_chromium
 from tests.browser.test_accessibility import violations
-from tests.conflict_analysis.conftest import API, realistic_case
+from tests.conflict_analysis.conftest import API
+from tests.factories import realistic_case
 
 InBrowser = Callable[[Callable[[Page], None]], None]
 

@@ -14,9 +14,9 @@ from kb.conflict_analysis.form import (
     form_errors,
     values_from_body,
 )
-from kb.conflict_analysis.schemas import AnalysisBody, dutch_errors
-from tests.conflict_analysis.conftest import realistic_case
-from tests.conflict_analysis.test_rules import TODAY
+from kb.conflict_analysis.schemas import AnalysisBody
+from kb.errors import dutch_field_errors
+from tests.factories import TODAY, realistic_case
 
 
 def validate(body: dict[str, Any]) -> AnalysisBody:
@@ -27,7 +27,10 @@ def placed(values: dict[str, list[str]]) -> list[tuple[str, str, str]]:
     body, slots = body_from_values(values)
     with pytest.raises(ValidationError) as caught:
         validate(body)
-    return [(e.name, e.label, e.msg) for e in form_errors(dutch_errors(caught.value), slots)]
+    return [
+        (e.name, e.label, e.msg)
+        for e in form_errors([e.as_dict() for e in dutch_field_errors(caught.value)], slots)
+    ]
 
 
 def test_a_body_survives_the_form_both_ways() -> None:

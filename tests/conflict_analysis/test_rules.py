@@ -10,12 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kb.conflict_analysis.matching import (
-    CandidateEntry,
-    arrondissement_of_court,
-    glasl_phase,
-    match_interventions,
-)
+from kb.conflict_analysis.matching import arrondissement_of_court, match_interventions
 from kb.conflict_analysis.rules import (
     CURATOR_RULES,
     EXCLUSION_NOTICE,
@@ -26,93 +21,20 @@ from kb.conflict_analysis.rules import (
     reassess_date,
     safety_gate,
 )
-from kb.conflict_analysis.schemas import COURT_ARRONDISSEMENTS, AnalysisBody, Recommendation
-from kb.interventions.schemas import ARRONDISSEMENTS, Evidence, SearchItem
+from kb.conflict_analysis.schemas import AnalysisBody, Recommendation
+from kb.interventions.schemas import Entry
+from kb.vocabulary import ARRONDISSEMENTS, COURT_ARRONDISSEMENTS, glasl_phase
+from tests.factories import TODAY, build, calm_data, catalogue, child, entry, parent
 
-TODAY = dt.date(2026, 1, 15)
 ADVICE_RANK = {"niet_nodig": 0, "overwegen": 1, "benoemen": 2}
 UNSAFE = {"dwingende_controle", "acute_onveiligheid"}
 
 # --- The case builder ---------------------------------------------------------------------------
 
 
-def child(ref: str = "K1", born: int = 2016, **changes: Any) -> dict[str, Any]:
-    """A child who is doing well: heard, no signals, normal contact with both parents."""
-    data = {
-        "ref": ref,
-        "birth_year": born,
-        "heard": True,
-        "heard_by": ["raad"],
-        "wants_representation": False,
-        "loyalty_conflict": "geen",
-        "stress_signals": [],
-        "development_threatened": "nee",
-        "contact": [{"parent": "A", "status": "normaal"}, {"parent": "B", "status": "normaal"}],
-    }
-    return data | changes
-
-
-def parent(ref: str, **changes: Any) -> dict[str, Any]:
-    data = {
-        "ref": ref,
-        "has_authority": True,
-        "concerns": [],
-        "accepts_help": True,
-        "supports_other_parent": True,
-    }
-    return data | changes
-
-
-def calm_data() -> dict[str, Any]:
-    """A calm case: Glasl 2, the child heard, no signals, no failed help, two months in procedure."""
-    return {
-        "case": {
-            "case_number": "C/13/745123 / FA RK 25-5120",
-            "court": "Rechtbank Amsterdam",
-            "topics": ["omgang", "hoofdverblijf"],
-            "procedure_started_on": "2025-11-15",
-            "earlier_procedures": 0,
-            "separated_on": "2025-06-01",
-        },
-        "safety": {
-            "partner_violence": "geen",
-            "violence_forms": [],
-            "child_abuse": "geen",
-            "child_witnessed_violence": False,
-            "veilig_thuis_reports": 0,
-            "police_involved": False,
-            "protective_measures": [],
-            "lethality_indicators": [],
-            "acute_danger": False,
-        },
-        "conflict": {
-            "glasl_step": 2,
-            "pattern": "wederzijds",
-            "child_drawn_in": False,
-            "network_escalates": False,
-            "communication": "direct",
-            "agreements_kept": "ja",
-        },
-        "children": [child()],
-        "parents": [parent("A"), parent("B")],
-        "interventions_tried": [],
-        "assessment": {"child_interest_at_stake": "nee", "summary": "Ouders overleggen zelf."},
-    }
-
-
-def build(**sections: Any) -> AnalysisBody:
-    """The calm case with some sections changed: dicts update a section, lists replace it."""
-    data = calm_data()
-    for name, change in sections.items():
-        if isinstance(change, dict):
-            data[name] = data[name] | change
-        else:
-            data[name] = change
-    return AnalysisBody.model_validate(data, context={"today": TODAY})
-
-
-def run(body: AnalysisBody, candidates: list[CandidateEntry] | None = None) -> Recommendation:
-    return evaluate(body, candidates or [], TODAY, "Amsterdam")
+def run(body: AnalysisBody, entries: list[Entry] | None = None) -> Recommendation:
+    """The recommendation against a knowledge base of `entries`, as the catalogue offers them."""
+    return evaluate(body, catalogue(*(entries or [])).candidates, TODAY, "Amsterdam")
 
 
 def reason_set(recommendation: Recommendation) -> set[tuple[str, str]]:
@@ -588,17 +510,6 @@ def test_lethality_signal_is_named() -> None:
     assert safety.signals == ["Letaliteitsindicatoren: wapen en stalking na de scheiding"]
 
 
-def entry(slug: str, **fields: Any) -> CandidateEntry:
-    """A matchable entry for every age and phase, available nationally, unless told otherwise."""
-    defaults: dict[str, Any] = {
-        "title": slug.replace("-", " ").title(),
-        "kind": "interventie",
-        "status": "actief",
-        "evidence_level": 2,
-    }
-    return CandidateEntry(slug=slug, **(defaults | fields))
-
-
 JOINT_FORMATS = [
     entry("scheidingsmediation", contraindications=("dwingende_controle", "acute_onveiligheid")),
     entry("ouderschapsbemiddeling", contraindications=("dwingende_controle",), evidence_level=4),
@@ -715,9 +626,10 @@ def test_three_months_later_clamps_to_month_end() -> None:
 
 
 def match(
-    body: AnalysisBody, candidates: list[CandidateEntry], arrondissement: str | None = "Amsterdam"
+    body: AnalysisBody, entries: list[Entry], arrondissement: str | None = "Amsterdam"
 ) -> list[str]:
     safety = safety_gate(body.safety)
+    candidates = catalogue(*entries).candidates
     matched = match_interventions(body, safety, candidates, arrondissement, today=TODAY)
     return [m.slug for m in matched]
 
@@ -883,37 +795,23 @@ def test_court_map_covers_the_eleven_arrondissements() -> None:
     assert arrondissement_of_court("Rechtbank Atlantis") is None
 
 
-def test_candidate_from_search_item() -> None:
-    item = SearchItem(
-        slug="kinderen-uit-de-knel",
-        title="Kinderen uit de Knel",
-        kind="interventie",
-        status="actief",
-        summary="…",
-        evidence=Evidence(level=2, label="goed onderbouwd", flags=["onder_voorbehoud"]),
-        audience=["kind"],
-        age_min=4,
-        age_max=18,
-        glasl_phases=[2, 3],
-        contraindications=["acute_onveiligheid"],
-        national=False,
-        arrondissements=["Amsterdam"],
-    )
-    candidate = CandidateEntry.from_search_item(item)
-    assert candidate == CandidateEntry(
-        slug="kinderen-uit-de-knel",
-        title="Kinderen uit de Knel",
-        kind="interventie",
-        status="actief",
-        evidence_level=2,
+def test_the_list_item_is_the_entry_as_the_search_lists_it() -> None:
+    full = entry(
+        "kinderen-uit-de-knel",
         flags=("onder_voorbehoud",),
+        arrondissements=("Amsterdam",),
         age_min=4,
         age_max=18,
-        glasl_phases=(2, 3),
-        contraindications=("acute_onveiligheid",),
-        arrondissements=("Amsterdam",),
-        national=False,
+        glasl_phases=[3, 2],
+        contraindications=["acute_onveiligheid"],
     )
+    item = full.list_item()
+    assert (item.slug, item.title, item.evidence) == (full.slug, full.title, full.evidence)
+    assert item.evidence.flags == ["onder_voorbehoud"] and item.evidence.level == 2
+    assert (item.age_min, item.age_max, item.glasl_phases) == (4, 18, [2, 3])
+    assert item.arrondissements == ["Amsterdam"] and item.contraindications == [
+        "acute_onveiligheid"
+    ]
 
 
 # --- Properties ------------------------------------------------------------------------------------
@@ -1021,7 +919,7 @@ def bodies(draw: st.DrawFn) -> AnalysisBody:
 
 
 @st.composite
-def candidate_lists(draw: st.DrawFn) -> list[CandidateEntry]:
+def candidate_lists(draw: st.DrawFn) -> list[Entry]:
     contraindications = [
         "dwingende_controle",
         "acute_onveiligheid",
@@ -1070,7 +968,7 @@ def test_property_age_never_changes_the_advice(body: AnalysisBody, data: st.Data
 @settings(max_examples=300, deadline=None, database=None)
 @given(body=bodies(), candidates=candidate_lists())
 def test_property_no_excluded_or_harmful_intervention_is_recommended(
-    body: AnalysisBody, candidates: list[CandidateEntry]
+    body: AnalysisBody, candidates: list[Entry]
 ) -> None:
     recommendation = run(body, candidates)
     excluded = set(recommendation.safety.excluded_contraindications)
@@ -1079,7 +977,7 @@ def test_property_no_excluded_or_harmful_intervention_is_recommended(
     for matched in recommendation.interventions:
         candidate = by_slug[matched.slug]
         assert not excluded.intersection(candidate.contraindications)
-        assert not {"schadelijk", "geen_effect"}.intersection(candidate.flags)
+        assert not {"schadelijk", "geen_effect"}.intersection(candidate.evidence.flags)
     if (
         recommendation.safety.level == "acuut"
         or body.safety.partner_violence == "dwingende_controle"

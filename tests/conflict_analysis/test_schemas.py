@@ -8,13 +8,13 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
+from kb.conflict_analysis.advisor import Advisor
 from kb.conflict_analysis.schemas import (
-    COURT_ARRONDISSEMENTS,
     AnalysisBody,
-    dutch_errors,
-    unknown_intervention_slugs,
 )
-from tests.conflict_analysis.test_rules import TODAY, calm_data, child
+from kb.errors import InvalidInputError, dutch_field_errors
+from kb.vocabulary import COURT_ARRONDISSEMENTS
+from tests.factories import TODAY, calm_data, catalogue, child, entry
 
 DELETE = object()
 
@@ -35,7 +35,7 @@ def with_change(path: tuple[str | int, ...], value: Any) -> dict[str, Any]:
 def errors_of(data: dict[str, Any], today: dt.date = TODAY) -> list[dict[str, Any]]:
     with pytest.raises(ValidationError) as caught:
         AnalysisBody.model_validate(data, context={"today": today})
-    return dutch_errors(caught.value)
+    return [e.as_dict() for e in dutch_field_errors(caught.value)]
 
 
 def test_calm_case_is_valid() -> None:
@@ -336,18 +336,20 @@ def test_extensions_are_accepted() -> None:
     assert body.assessment.deviation is not None
 
 
-def test_unknown_intervention_slugs() -> None:
+def test_tried_help_must_be_in_the_knowledge_base() -> None:
     data = calm_data()
     data["interventions_tried"] = [
         {"slug": "kinderen-uit-de-knel", "outcome": "lopend"},
         {"slug": "wondermiddel", "outcome": "geweigerd"},
     ]
-    body = AnalysisBody.model_validate(data, context={"today": TODAY})
-    errors = unknown_intervention_slugs(body, {"kinderen-uit-de-knel", "kies"})
-    assert errors == [
+    known = Advisor(catalogue(entry("kinderen-uit-de-knel"), entry("kies")), lambda: TODAY)
+    with pytest.raises(InvalidInputError) as caught:
+        known.parse(data)
+    assert [e.as_dict() for e in caught.value.errors] == [
         {
             "loc": ["interventions_tried", 1, "slug"],
             "msg": "Onbekende interventie 'wondermiddel': kies een item uit de kennisbank.",
         }
     ]
-    assert unknown_intervention_slugs(body, {"kinderen-uit-de-knel", "wondermiddel"}) == []
+    both = Advisor(catalogue(entry("kinderen-uit-de-knel"), entry("wondermiddel")), lambda: TODAY)
+    assert len(both.parse(data).interventions_tried) == 2

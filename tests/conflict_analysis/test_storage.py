@@ -15,11 +15,13 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 import kb.models  # noqa: F401  (every table on the metadata, as Alembic sees it)
-from kb.auth.schemas import CurrentUser
-from kb.conflict_analysis.inputs import KnowledgeBase
+from kb.auth.schemas import Caller, CurrentUser
+from kb.conflict_analysis.advisor import Advisor
 from kb.conflict_analysis.models import Analysis, AnalysisVersion
-from kb.conflict_analysis.service import AnalysisService, Caller, StaleVersionError
+from kb.conflict_analysis.service import AnalysisService
 from kb.db import Base
+from kb.errors import StaleVersionError
+from kb.interventions.catalogue import Catalogue
 from kb.search.base import SearchBackend
 from tests.conflict_analysis.conftest import API, OFFICE, Raad
 from tests.conftest import Person
@@ -91,27 +93,27 @@ def test_two_saves_racing_in_their_own_transactions_cannot_both_win(
     case: dict[str, Any],
     prepared: tuple[Engine, SearchBackend],
     user_factory: Callable[..., Person],
+    kb_catalogue: Catalogue,
 ) -> None:
-    engine, backend = prepared
+    engine, _ = prepared
     person = user_factory("raadsonderzoeker", office=OFFICE)
     caller = Caller(
         CurrentUser(id=person.id, username=person.username, role=person.role, office=OFFICE)
     )
+    advisor = Advisor(kb_catalogue)
     with Session(engine) as session:
-        made = AnalysisService(session, KnowledgeBase(backend)).create(caller, case)
+        made = AnalysisService(session, advisor, caller).create(case)
         session.commit()
-    knowledge = KnowledgeBase(backend)
-    knowledge.items()  # read once, outside the race
     start = threading.Barrier(2)
     outcomes: dict[str, str] = {}
 
     def save(summary: str) -> None:
         body = {**case, "assessment": {**case["assessment"], "summary": summary}}
         with Session(engine) as session:
-            service = AnalysisService(session, knowledge)
+            service = AnalysisService(session, advisor, caller)
             start.wait()
             try:
-                service.save(caller, made.id, body, made.etag)
+                service.save(made.id, body, (made.etag,))
                 session.commit()
                 outcomes[summary] = "saved"
             except StaleVersionError as exc:

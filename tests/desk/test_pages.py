@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import logging
+from collections.abc import Mapping
 from urllib.parse import urlsplit
 
 import pytest
@@ -13,10 +14,9 @@ from litestar import Litestar
 from litestar.testing import TestClient
 from pypdf import PdfReader
 
-from kb.desk.labels import ROUTE_FOR_PARENTS
-from kb.interventions.labels import ROUTE_LABELS
-from kb.interventions.schemas import SearchItem
+from kb.interventions.schemas import Entry
 from kb.search.base import SearchBackend
+from kb.vocabulary import ROUTE_FOR_PARENTS, ROUTE_LABELS
 
 Client = TestClient[Litestar]
 UNSAFE = {"dwingende_controle", "acute_onveiligheid"}
@@ -154,7 +154,7 @@ def test_parenting_plan_page_warns_against_mediation_when_unsafe(client: Client)
 
 
 def test_local_help_shows_the_plain_summary_cost_and_route(
-    client: Client, kb_items: dict[str, SearchItem]
+    client: Client, kb_items: Mapping[str, Entry]
 ) -> None:
     page = get(client, "/hulp-in-de-buurt?gemeente=Rotterdam")
     card = page.find(id="lokaal-scheidingsloket-rotterdam")
@@ -207,7 +207,7 @@ def result_slugs(page: BeautifulSoup) -> list[str]:
 
 
 def test_guide_for_a_five_year_old_and_a_calm_separation(
-    client: Client, kb_items: dict[str, SearchItem]
+    client: Client, kb_items: Mapping[str, Entry]
 ) -> None:
     page = guide(client, leeftijden="5", omgang="rustig", veiligheid="nee")
     assert page.select_one(".safety-first") is None
@@ -224,7 +224,7 @@ def test_guide_for_a_five_year_old_and_a_calm_separation(
 
 @pytest.mark.parametrize("answer", ["twijfel", "ja", "nu_gevaar"])
 def test_unsafe_answer_puts_veilig_thuis_first_and_holds_back_joint_help(
-    client: Client, kb_items: dict[str, SearchItem], answer: str
+    client: Client, kb_items: Mapping[str, Entry], answer: str
 ) -> None:
     page = guide(client, leeftijden="6, 11", omgang="moeizaam", veiligheid=answer)
     main = page.find("main")
@@ -243,7 +243,7 @@ def test_unsafe_answer_puts_veilig_thuis_first_and_holds_back_joint_help(
 
 
 def test_safe_answers_can_get_joint_help_that_unsafe_answers_do_not(
-    client: Client, kb_items: dict[str, SearchItem]
+    client: Client, kb_items: Mapping[str, Entry]
 ) -> None:
     safe = result_slugs(guide(client, leeftijden="8", omgang="moeizaam", veiligheid="nee"))
     assert any(UNSAFE & set(kb_items[s].contraindications) for s in safe)
@@ -338,7 +338,7 @@ def test_compare_answers_bad_input_with_the_form(client: Client, query: str) -> 
 
 
 def test_handout_page_has_the_entries_routes_and_veilig_thuis(
-    client: Client, kb_items: dict[str, SearchItem]
+    client: Client, kb_items: Mapping[str, Entry]
 ) -> None:
     page = get(client, "/folder?" + "&".join(f"slug={s}" for s in THREE))
     handout = text(page.select_one("article.handout"))
@@ -360,7 +360,7 @@ def pdf_text(client: Client, slugs: list[str]) -> tuple[str, int]:
 
 
 def test_handout_pdf_holds_titles_routes_and_veilig_thuis(
-    client: Client, kb_items: dict[str, SearchItem]
+    client: Client, kb_items: Mapping[str, Entry]
 ) -> None:
     content, pages = pdf_text(client, THREE)
     assert pages == 1

@@ -2,32 +2,39 @@
 
 from __future__ import annotations
 
-import datetime as dt
+from collections.abc import Mapping
 from typing import Any
 
 import pytest
 
-from kb.conflict_analysis.matching import CandidateEntry, match_interventions
+from kb.conflict_analysis.matching import Fit, match_interventions, suitable
 from kb.conflict_analysis.rules import EXCLUDED_WHEN_UNSAFE, safety_gate
 from kb.conflict_analysis.schemas import AnalysisBody
 from kb.desk.schemas import GuideAnswers, Place
-from kb.desk.service import DeskService, held_back_when, suitable_entries
+from kb.desk.service import DeskService, held_back_when
 from kb.errors import InvalidInputError
-from kb.interventions.schemas import SearchItem
+from kb.interventions.catalogue import Catalogue
+from kb.interventions.schemas import Entry
+from tests.factories import TODAY, catalogue, entry
 
-TODAY = dt.date(2026, 1, 15)
 UNSAFE = set(EXCLUDED_WHEN_UNSAFE)
 
 
-def entry(slug: str, **changes: Any) -> CandidateEntry:
-    data: dict[str, Any] = {
-        "slug": slug,
-        "title": slug,
-        "kind": "interventie",
-        "status": "actief",
-        "evidence_level": 2,
-    }
-    return CandidateEntry(**(data | changes))
+def suitable_entries(
+    entries: list[Entry],
+    ages: list[int],
+    phase: int,
+    excluded: tuple[str, ...],
+    local: set[str] | None = None,
+) -> list[Fit]:
+    """What the guide ranks: the catalogue's candidates, local when in `local` or national."""
+    return suitable(
+        catalogue(*entries).candidates,
+        ages,
+        phase,
+        excluded,
+        lambda e: e.national or e.slug in (local or set()),
+    )
 
 
 def answers(**changes: Any) -> GuideAnswers:
@@ -70,7 +77,7 @@ RULES = [
 
 @pytest.mark.parametrize(("candidate", "ages", "phase", "excluded", "chosen"), RULES)
 def test_rules(
-    candidate: CandidateEntry,
+    candidate: Entry,
     ages: list[int],
     phase: int,
     excluded: tuple[str, ...],
@@ -164,7 +171,7 @@ PARITY = [
 @pytest.mark.parametrize(("ages", "talk", "safety", "step", "unsafe"), PARITY)
 def test_guide_recommends_what_the_conflict_analysis_recommends(
     desk: DeskService,
-    candidates: list[CandidateEntry],
+    kb_catalogue: Catalogue,
     ages: str,
     talk: str,
     safety: str,
@@ -175,7 +182,7 @@ def test_guide_recommends_what_the_conflict_analysis_recommends(
     body = analysis(list(guide.answers.ages), step, unsafe)
     gate = safety_gate(body.safety)
     assert set(gate.excluded_contraindications) == set(guide.excluded_contraindications)
-    expected = match_interventions(body, gate, candidates, None, today=TODAY)
+    expected = match_interventions(body, gate, kb_catalogue.candidates, None, today=TODAY)
     assert [m.item.slug for m in guide.matches] == [m.slug for m in expected]
 
 
@@ -183,7 +190,7 @@ def test_guide_recommends_what_the_conflict_analysis_recommends(
 
 
 def test_a_five_year_old_and_a_calm_separation_get_help_for_that_age(
-    desk: DeskService, kb_items: dict[str, SearchItem]
+    desk: DeskService, kb_items: Mapping[str, Entry]
 ) -> None:
     result = desk.guide(answers(leeftijden="5", omgang="rustig"))
     assert result.matches
@@ -199,7 +206,7 @@ def test_a_five_year_old_and_a_calm_separation_get_help_for_that_age(
 @pytest.mark.parametrize("answer", ["twijfel", "ja", "nu_gevaar"])
 @pytest.mark.parametrize("talk", ["rustig", "moeizaam", "geen_contact"])
 def test_unsafe_answers_never_get_a_joint_format(
-    desk: DeskService, kb_items: dict[str, SearchItem], answer: str, talk: str
+    desk: DeskService, kb_items: Mapping[str, Entry], answer: str, talk: str
 ) -> None:
     result = desk.guide(
         answers(leeftijden="4, 8, 13", omgang=talk, veiligheid=answer, gemeente="Rotterdam")
@@ -209,7 +216,7 @@ def test_unsafe_answers_never_get_a_joint_format(
 
 
 def test_the_knowledge_base_has_joint_formats_the_guide_holds_back(
-    desk: DeskService, kb_items: dict[str, SearchItem]
+    desk: DeskService, kb_items: Mapping[str, Entry]
 ) -> None:
     """Guards the test above: safe answers do get entries that unsafe answers may not."""
     result = desk.guide(answers(leeftijden="8", omgang="moeizaam"))
@@ -225,9 +232,9 @@ def test_a_municipality_marks_local_help_and_adds_the_rest_of_it(desk: DeskServi
     assert all(m.availability == "lokaal" for m in result.also_local)
 
 
-def test_the_guide_needs_no_database(desk: DeskService) -> None:
-    """Nothing a parent answers can be written: the guide runs without a database session."""
-    assert desk.session is None
+def test_the_guide_needs_no_database(desk: DeskService, kb_catalogue: Catalogue) -> None:
+    """Nothing a parent answers can be written: the desk holds the catalogue and nothing else."""
+    assert vars(desk) == {"catalogue": kb_catalogue}
     assert desk.guide(answers(veiligheid="ja")).matches
 
 
@@ -235,13 +242,9 @@ def test_the_guide_needs_no_database(desk: DeskService) -> None:
 
 
 @pytest.fixture()
-def service(prepared: Any) -> Any:
-    """The desk service with a read-only session, for the provider rows."""
-    from sqlalchemy.orm import Session
-
-    engine, backend = prepared
-    with Session(engine) as session:
-        yield DeskService(backend, session)
+def service(desk: DeskService) -> DeskService:
+    """The desk service over the real content."""
+    return desk
 
 
 @pytest.mark.parametrize(

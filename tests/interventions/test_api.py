@@ -9,6 +9,7 @@ from litestar import Litestar
 from litestar.testing import TestClient
 from sqlalchemy import Engine
 
+from kb.interventions.catalogue import Catalogue
 from kb.interventions.schemas import SearchPage
 from kb.interventions.service import InterventionService, SearchParams
 from kb.search.base import SearchBackend
@@ -145,11 +146,14 @@ def test_filters_from_the_contract(client: Client) -> None:
     ],
 )
 def test_api_answer_is_the_validated_search_page(
-    client: Client, prepared: tuple[Engine, SearchBackend], params: dict[str, str]
+    client: Client,
+    prepared: tuple[Engine, SearchBackend],
+    kb_catalogue: Catalogue,
+    params: dict[str, str],
 ) -> None:
     """The API encodes payloads without building models; the result must be what models give."""
     body = client.get("/api/v1/interventions", params=params).json()
-    service = InterventionService(prepared[1])
+    service = InterventionService(prepared[1], lambda: kb_catalogue)
     expected = service.search(SearchParams.parse(params)).model_dump(mode="json")
     assert body == expected
     assert body == SearchPage.model_validate(body).model_dump(mode="json")

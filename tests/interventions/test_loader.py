@@ -79,14 +79,14 @@ def test_domain_list_is_complete() -> None:
     entries = {e.slug: e for e in load_entries(CONTENT)}
     assert required <= set(entries), required - set(entries)
     assert len(entries) >= 35
-    assert all(e.front.sources for e in entries.values())
+    assert all(e.sources for e in entries.values())
 
 
 def test_joint_formats_carry_safety_contraindications() -> None:
     """Mediation-type offers are contra-indicated under coercive control and acute danger."""
     entries = {e.slug: e for e in load_entries(CONTENT)}
     for slug in ("ouderschapsbemiddeling", "scheidingsmediation", "kinderen-uit-de-knel"):
-        codes = set(entries[slug].front.contraindications)
+        codes = set(entries[slug].contraindications)
         assert {"dwingende_controle", "acute_onveiligheid"} <= codes, slug
 
 

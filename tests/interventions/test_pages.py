@@ -12,29 +12,24 @@ from bs4 import BeautifulSoup, Tag
 from litestar import Litestar
 from litestar.testing import TestClient
 
-from kb.interventions.labels import (
-    EVIDENCE_EXPLANATIONS,
-    FLAG_EXPLANATIONS,
-    LABELS,
-    SCHEME_LABELS,
-)
-from kb.interventions.schemas import (
+from kb.interventions.routes import url_with
+from kb.interventions.schemas import Entry, Evidence, Rating, SearchItem, SearchPage
+from kb.interventions.service import SearchParams
+from kb.search.base import FACETS
+from kb.vocabulary import (
     AUDIENCES,
     CONTRAINDICATIONS,
+    EVIDENCE_EXPLANATIONS,
+    FLAG_EXPLANATIONS,
     FLAGS,
     FORMATS,
     KINDS,
+    LABELS,
     ROUTES,
+    SCHEME_LABELS,
     STATUSES,
-    EntryDetail,
-    Evidence,
-    Rating,
-    SearchItem,
-    SearchPage,
 )
-from kb.interventions.service import SearchParams
-from kb.search.base import FACETS
-from kb.templating import dutch_date, url_with
+from kb.web.templating import dutch_date
 
 Client = TestClient[Litestar]
 COUNT = re.compile(r"\((\d+)\)$")
@@ -77,7 +72,7 @@ def _render(app: Litestar, template: str, **context: Any) -> BeautifulSoup:
     return _soup(app.template_engine.get_template(template).render(**context))
 
 
-def _flagged_entry(flag: str) -> EntryDetail:
+def _flagged_entry(flag: str, **changes: Any) -> Entry:
     """An entry carrying `flag`: no real entry may, but the page must never hide one."""
     source = "https://example.org/beoordeling"
     data = {
@@ -98,11 +93,9 @@ def _flagged_entry(flag: str) -> EntryDetail:
         "sources": [{"title": "Beoordeling", "url": source, "accessed": "2026-11-01"}],
         "last_reviewed": "2026-11-01",
         "next_review": "2027-11-01",
-        "evidence": {"level": 0, "label": "niet beoordeeld", "flags": [flag]},
         "body_html": "<h2>Doel</h2><p>Alleen voor de test.</p>",
-        "stale": False,
     }
-    return EntryDetail.model_validate(data)
+    return Entry.model_validate(data | changes)
 
 
 def _api(client: Client, url: str) -> Any:
@@ -541,10 +534,11 @@ def test_entry_without_flags_has_no_warning(client: Client) -> None:
 
 
 def test_stale_entry_and_empty_providers(app: Litestar) -> None:
-    entry = _flagged_entry("onder_voorbehoud").model_copy(update={"stale": True, "providers": []})
+    entry = _flagged_entry("onder_voorbehoud", last_reviewed="2024-11-01", next_review="2025-11-01")
+    assert entry.stale and entry.providers == []
     soup = _render(app, "interventions/detail.html", entry=entry)
     stale = soup.find("section", attrs={"aria-labelledby": "verouderd-kop"})
-    assert stale is not None and "1 november 2027" in _text(stale)
+    assert stale is not None and "1 november 2025" in _text(stale)
     providers = soup.find("section", attrs={"aria-labelledby": "aanbieders-kop"})
     assert "Geen aanbieders bekend in de kennisbank" in _text(providers)
     assert soup.find("section", attrs={"aria-labelledby": "waarschuwing-kop"}) is None

@@ -9,11 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from kb.interventions.documents import build_documents
-from kb.interventions.loader import load_entries
 from kb.search.base import SearchBackend, SearchQuery
 from kb.search.config import load_search_config
 from kb.search.embedded import EmbeddedBackend
+from tests.factories import documents_from
 
 FIXTURE_CONTENT = Path(__file__).resolve().parents[1] / "fixtures" / "content"
 SEARCH_DIR = Path(__file__).resolve().parents[2] / "search"
@@ -55,7 +54,7 @@ def backend(
 ) -> Iterator[SearchBackend]:
     """Each engine, loaded once per module with the five-entry fixture corpus."""
     engine: SearchBackend = request.param(tmp_path_factory.mktemp("engine"))
-    engine.index(build_documents(load_entries(FIXTURE_CONTENT)))
+    engine.index(documents_from(FIXTURE_CONTENT))
     yield engine
 
 

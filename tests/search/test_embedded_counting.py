@@ -15,11 +15,10 @@ import pytest
 import tantivy
 import yaml
 
-from kb.interventions.documents import build_documents
-from kb.interventions.loader import load_entries
 from kb.search.base import IndexDocument, SearchQuery
 from kb.search.config import load_search_config
 from kb.search.embedded import FORMAT_FILE, MAX_MASK_VALUES, EmbeddedBackend, _facet_bits
+from tests.factories import documents_from
 
 REPO = Path(__file__).resolve().parents[2]
 JUDGED = [q["q"] for q in yaml.safe_load((REPO / "bench" / "queries.yaml").read_text())["queries"]]
@@ -37,7 +36,7 @@ def engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmbeddedBackend
     backend = EmbeddedBackend(
         tmp_path_factory.mktemp("counting"), load_search_config(REPO / "search"), facet_cache=0
     )
-    backend.index(build_documents(load_entries(REPO / "content")))
+    backend.index(documents_from(REPO / "content"))
     yield backend
 
 

@@ -23,7 +23,7 @@ from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from kb.auth.models import AuditEntry
-from kb.auth.security import aware, utcnow
+from kb.clock import aware, utcnow
 
 __all__ = ["GENESIS", "Actor", "VerifyResult", "entry_hash", "record", "verify"]
 

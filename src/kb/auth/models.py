@@ -7,7 +7,6 @@ from typing import Any
 
 from sqlalchemy import (
     Boolean,
-    DateTime,
     ForeignKey,
     Integer,
     LargeBinary,
@@ -15,7 +14,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from kb.db import Base, JsonType
+from kb.db import Base, JsonType, UtcDateTime
 
 __all__ = ["Account", "ApiToken", "AuditEntry", "SignInFailure", "WebSession"]
 
@@ -38,8 +37,8 @@ class Account(Base):
     # Every session carries the version it was made under; bumping it ends them all at once,
     # in the database and in Redis alike.
     auth_version: Mapped[int] = mapped_column(Integer, default=1)
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
-    disabled_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    disabled_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
 
 
 class ApiToken(Base):
@@ -52,8 +51,8 @@ class ApiToken(Base):
         ForeignKey("account.id", ondelete="CASCADE"), index=True
     )
     token_hash: Mapped[str] = mapped_column(String(64), unique=True, index=True)
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
-    expires_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    expires_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, index=True)
 
 
 class WebSession(Base):
@@ -63,7 +62,7 @@ class WebSession(Base):
 
     key: Mapped[str] = mapped_column(String(128), primary_key=True)
     value: Mapped[bytes] = mapped_column(LargeBinary)
-    expires_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), index=True)
+    expires_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime, index=True)
 
 
 class SignInFailure(Base):
@@ -73,7 +72,7 @@ class SignInFailure(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     key: Mapped[str] = mapped_column(String(200), index=True)
-    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), index=True)
+    at: Mapped[dt.datetime] = mapped_column(UtcDateTime, index=True)
 
 
 class AuditEntry(Base):
@@ -86,7 +85,7 @@ class AuditEntry(Base):
     __tablename__ = "audit_log"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
-    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
     actor_id: Mapped[int | None] = mapped_column(Integer, index=True)
     actor: Mapped[str | None] = mapped_column(String(80))
     role: Mapped[str | None] = mapped_column(String(40))

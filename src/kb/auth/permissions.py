@@ -11,22 +11,25 @@ Two layers, both pure functions over typed input so they can be tested from a ta
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Literal, Protocol, get_args
+
+from kb.errors import NotFoundError, PermissionDeniedError
+from kb.vocabulary import ROLES, AnalysisStatus, Role
 
 __all__ = [
     "ACTIONS",
     "PERMISSIONS",
-    "ROLES",
-    "ROLE_LABELS",
     "Action",
     "AnalysisFacts",
     "AnalysisStatus",
+    "CaseRule",
     "Permission",
     "Principal",
     "Role",
     "can",
+    "ensure",
     "may_approve_analysis",
     "may_edit_analysis",
     "may_read_analysis",
@@ -34,25 +37,6 @@ __all__ = [
     "may_submit_analysis",
     "roles_for",
 ]
-
-Role = Literal[
-    "rechter",
-    "raadsonderzoeker",
-    "gedragsdeskundige",
-    "loketmedewerker",
-    "redacteur",
-    "beheerder",
-]
-ROLES: tuple[Role, ...] = get_args(Role)
-
-ROLE_LABELS: Mapping[str, str] = {
-    "rechter": "Rechter",
-    "raadsonderzoeker": "Raadsonderzoeker",
-    "gedragsdeskundige": "Gedragsdeskundige",
-    "loketmedewerker": "Loketmedewerker",
-    "redacteur": "Redacteur",
-    "beheerder": "Beheerder",
-}
 
 Action = Literal[
     "kb.read",
@@ -71,8 +55,6 @@ Action = Literal[
     "audit.read_metadata",
 ]
 ACTIONS: tuple[Action, ...] = get_args(Action)
-
-AnalysisStatus = Literal["concept", "ter_accordering", "ingediend"]
 
 _PROFESSIONALS: frozenset[Role] = frozenset(
     {"rechter", "raadsonderzoeker", "gedragsdeskundige", "loketmedewerker", "redacteur"}
@@ -186,7 +168,12 @@ def roles_for(action: str) -> frozenset[Role]:
     return _ROLES_BY_ACTION[action]
 
 
-def can(user: Principal | None, action: Action) -> bool:
+class HasRole(Protocol):
+    @property
+    def role(self) -> str: ...
+
+
+def can(user: HasRole | None, action: Action) -> bool:
     """True when `user` (None: anonymous) may perform `action` at all."""
     return user is not None and user.role in roles_for(action)
 
@@ -248,3 +235,31 @@ def may_approve_analysis(user: Principal | None, facts: AnalysisFacts) -> bool:
         and _same(user.office, facts.office)
         and facts.status == "ter_accordering"
     )
+
+
+# A case-level rule: `may_read_analysis`, `may_edit_analysis`, …
+CaseRule = Callable[[Principal | None, AnalysisFacts], bool]
+
+
+def ensure(
+    rule: CaseRule,
+    user: Principal | None,
+    facts: AnalysisFacts,
+    *,
+    hide: bool,
+) -> None:
+    """Apply a case-level rule (`may_read_analysis`, …) to one analysis.
+
+    Args:
+        rule: One of the `may_*` functions above.
+        user: The signed-in user.
+        facts: The analysis's court, office, author and status.
+        hide: True for reads: answer 404, so nobody learns that a case exists that they may
+            not see (a judge of another court). False for actions on an analysis the user may
+            read: answer 403.
+    """
+    if rule(user, facts):
+        return
+    if hide:
+        raise NotFoundError("Deze analyse bestaat niet of u heeft er geen toegang toe.")
+    raise PermissionDeniedError("U mag deze handeling niet uitvoeren op deze analyse.")

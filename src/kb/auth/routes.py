@@ -5,30 +5,24 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Annotated, Any
 
-from jinja2 import pass_context
 from litestar import Controller, Request, delete, get, post
 from litestar.di import NamedDependency, Provide
-from litestar.enums import RequestEncodingType
 from litestar.openapi import ResponseSpec
-from litestar.params import Body, FromPath, FromQuery, JSONBody, QueryParameter
+from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 from litestar.response import Redirect, Template
 from sqlalchemy.orm import Session
 
-from kb.auth.guards import client_address, current_user, requires, requires_sign_in
-from kb.auth.permissions import ROLE_LABELS, ROLES
 from kb.auth.schemas import (
-    COURTS,
     MIN_PASSWORD_LENGTH,
     AccountOut,
     AuditPage,
-    CurrentUser,
+    Caller,
     Me,
     TokenOut,
     TokenRequest,
     parse_new_account,
 )
 from kb.auth.service import AccountService, AuthConfig
-from kb.auth.sessions import end_session, start_session
 from kb.auth.startup import DEMO_ACCOUNTS, DEMO_PASSWORD
 from kb.errors import (
     ConflictError,
@@ -37,20 +31,17 @@ from kb.errors import (
     InvalidInputError,
     TooManyAttemptsError,
 )
-from kb.settings import Settings
+from kb.web.auth import client_address, current_user, requires, requires_sign_in
+from kb.web.errors import PROBLEM_JSON
+from kb.web.pages import FormData, alternate, first_values, page, redirect_with_notice, take_notice
+from kb.web.sessions import end_session, start_session
 
-__all__ = [
-    "AccountPages",
-    "AdminApi",
-    "AuthApi",
-    "AuthPages",
-    "configure_auth_templates",
-    "provide_account_service",
-]
+__all__ = ["AccountPages", "AdminApi", "AuthApi", "AuthPages", "auth_template_globals"]
 
-FormData = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
 AUDIT_PER_PAGE = 50
-_NOTICE = "notice"
+AuditPageNumber = Annotated[
+    int, QueryParameter(name="page", ge=1, le=100_000, description="vanaf 1")
+]
 
 
 def provide_account_service(
@@ -69,12 +60,6 @@ def _safe_next(target: str | None) -> str:
     return target
 
 
-def _user(request: Request[Any, Any, Any]) -> CurrentUser:
-    user = current_user(request)
-    assert user is not None  # the route's guard let only signed-in users through
-    return user
-
-
 # --- Sign-in and sign-out pages -----------------------------------------------------------
 
 
@@ -84,9 +69,7 @@ class AuthPages(Controller):
 
     @get("/aanmelden", sync_to_thread=False)
     def sign_in_form(self, next: FromQuery[str | None] = None) -> Template:
-        return Template(
-            "auth/sign_in.html", context={"next": _safe_next(next), "username": "", "errors": []}
-        )
+        return page("auth/sign_in.html", next=_safe_next(next), username="", errors=[])
 
     @post("/aanmelden", sync_to_thread=True)
     def sign_in(
@@ -95,14 +78,18 @@ class AuthPages(Controller):
         service: NamedDependency[AccountService],
         data: FormData,
     ) -> Template | Redirect:
-        username = data.get("username", "").strip()
-        password = data.get("password", "")
-        target = _safe_next(data.get("next"))
-        errors = []
-        if not username:
-            errors.append(FieldError(("username",), "Vul uw gebruikersnaam in."))
-        if not password:
-            errors.append(FieldError(("password",), "Vul uw wachtwoord in."))
+        values = first_values(data)
+        username = values.get("username", "").strip()
+        password = values.get("password", "")
+        target = _safe_next(values.get("next"))
+        errors = [
+            FieldError((name,), message)
+            for name, given, message in (
+                ("username", username, "Vul uw gebruikersnaam in."),
+                ("password", password, "Vul uw wachtwoord in."),
+            )
+            if not given
+        ]
         status, headers = 200, {}
         if not errors:
             try:
@@ -115,14 +102,11 @@ class AuthPages(Controller):
             else:
                 start_session(request, session_data)
                 return Redirect(target, status_code=303)
-        return Template(
-            "auth/sign_in.html",
-            context={"next": target, "username": username, "errors": errors},
-            status_code=status,
-            headers=headers,
+        return page(
+            "auth/sign_in.html", status, headers, next=target, username=username, errors=errors
         )
 
-    @post("/afmelden", sync_to_thread=False)
+    @post("/afmelden", sync_to_thread=True)
     def sign_out(
         self, request: Request[Any, Any, Any], service: NamedDependency[AccountService]
     ) -> Redirect:
@@ -153,12 +137,12 @@ class AuthApi(Controller):
             401: ResponseSpec(
                 None,
                 description="Onbekende gebruiker of verkeerd wachtwoord: hetzelfde antwoord.",
-                media_type="application/problem+json",
+                media_type=PROBLEM_JSON,
             ),
             429: ResponseSpec(
                 None,
                 description="Te veel mislukte pogingen; zie de header Retry-After.",
-                media_type="application/problem+json",
+                media_type=PROBLEM_JSON,
             ),
         },
         sync_to_thread=True,
@@ -175,12 +159,12 @@ class AuthApi(Controller):
         "/token",
         guards=[requires_sign_in],
         summary="Trek het meegestuurde token in",
-        sync_to_thread=False,
+        sync_to_thread=True,
     )
     def revoke_token(
-        self, request: Request[Any, Any, Any], service: NamedDependency[AccountService]
+        self, service: NamedDependency[AccountService], caller: NamedDependency[Caller]
     ) -> None:
-        service.sign_out(_user(request), address=client_address(request))
+        service.sign_out(caller.user, address=caller.address)
 
     @get(
         "/me",
@@ -188,19 +172,24 @@ class AuthApi(Controller):
         summary="Wie ben ik: rol, werkgebied en rechten",
         sync_to_thread=False,
     )
-    def me(self, request: Request[Any, Any, Any]) -> Me:
-        return Me.of(_user(request))
+    def me(self, caller: NamedDependency[Caller]) -> Me:
+        return Me.model_validate(caller.user)
 
 
 # --- Beheer: accounts and audit metadata --------------------------------------------------
 
 
-def _form_context(values: Mapping[str, str], errors: list[FieldError]) -> dict[str, Any]:
-    return {
-        "values": {k: v for k, v in values.items() if k not in {"password", "_csrf_token"}},
-        "errors": errors,
-        "min_password_length": MIN_PASSWORD_LENGTH,
-    }
+def _account_form(
+    values: Mapping[str, str], errors: list[FieldError], status_code: int = 200
+) -> Template:
+    shown = {k: v for k, v in values.items() if k not in {"password", "_csrf_token"}}
+    return page(
+        "admin/account_new.html",
+        status_code,
+        values=shown,
+        errors=errors,
+        min_password_length=MIN_PASSWORD_LENGTH,
+    )
 
 
 class AccountPages(Controller):
@@ -208,78 +197,68 @@ class AccountPages(Controller):
     include_in_schema = False
     dependencies = _SERVICE
 
-    @get(
-        "/accounts",
-        guards=[requires("accounts.manage")],
-        sync_to_thread=False,
-    )
+    @get("/accounts", guards=[requires("accounts.manage")], sync_to_thread=True)
     def accounts(
         self, request: Request[Any, Any, Any], service: NamedDependency[AccountService]
     ) -> Template:
-        notice = request.session.pop(_NOTICE, None)
-        return Template(
+        return page(
             "admin/accounts.html",
-            context={"accounts": service.accounts(), "notice": notice, "section": "beheer"},
-            headers={"Link": '</api/v1/accounts>; rel="alternate"; type="application/json"'},
+            headers=alternate("/api/v1/accounts"),
+            accounts=service.accounts(),
+            notice=take_notice(request),
         )
 
     @get("/accounts/nieuw", guards=[requires("accounts.manage")], sync_to_thread=False)
     def new_account_form(self) -> Template:
-        return Template("admin/account_new.html", context=_form_context({}, []))
+        return _account_form({}, [])
 
     @post("/accounts", guards=[requires("accounts.manage")], sync_to_thread=True)
     def create_account(
         self,
         request: Request[Any, Any, Any],
         service: NamedDependency[AccountService],
+        caller: NamedDependency[Caller],
         data: FormData,
     ) -> Template | Redirect:
+        values = first_values(data)
         try:
-            new = parse_new_account(data)
-            created = service.create(new, by=_user(request), address=client_address(request))
+            created = service.create(
+                parse_new_account(values), by=caller.user, address=caller.address
+            )
         except InvalidInputError as exc:
-            return Template(
-                "admin/account_new.html", context=_form_context(data, exc.errors), status_code=422
-            )
+            return _account_form(values, exc.errors, 422)
         except ConflictError as exc:
-            errors = [FieldError(("username",), exc.detail)]
-            return Template(
-                "admin/account_new.html", context=_form_context(data, errors), status_code=409
-            )
-        request.session[_NOTICE] = f"Account ‘{created.username}’ is aangemaakt."
-        return Redirect("/beheer/accounts", status_code=303)
+            return _account_form(values, [FieldError(("username",), exc.detail)], 409)
+        notice = f"Account ‘{created.username}’ is aangemaakt."
+        return redirect_with_notice(request, "/beheer/accounts", notice)
 
     @post(
         "/accounts/{username:str}/uitschakelen",
         guards=[requires("accounts.manage")],
-        sync_to_thread=False,
+        sync_to_thread=True,
     )
     def disable_account(
         self,
         request: Request[Any, Any, Any],
         service: NamedDependency[AccountService],
+        caller: NamedDependency[Caller],
         username: FromPath[str],
     ) -> Redirect:
-        disabled = service.disable(username, by=_user(request), address=client_address(request))
-        request.session[_NOTICE] = (
+        disabled = service.disable(username, by=caller.user, address=caller.address)
+        notice = (
             f"Account ‘{disabled.username}’ is uitgeschakeld; "
             "de sessies en tokens ervan werken niet meer."
         )
-        return Redirect("/beheer/accounts", status_code=303)
+        return redirect_with_notice(request, "/beheer/accounts", notice)
 
-    @get("/audit", guards=[requires("audit.read_metadata")], sync_to_thread=False)
+    @get("/audit", guards=[requires("audit.read_metadata")], sync_to_thread=True)
     def audit(
-        self,
-        service: NamedDependency[AccountService],
-        page: Annotated[int, QueryParameter(ge=1, le=100_000, description="vanaf 1")] = 1,
+        self, service: NamedDependency[AccountService], page_number: AuditPageNumber = 1
     ) -> Template:
-        result = service.audit_page(page, AUDIT_PER_PAGE)
-        return Template(
+        return page(
             "admin/audit.html",
-            context={"result": result, "section": "beheer"},
-            headers={
-                "Link": f'</api/v1/audit?page={page}>; rel="alternate"; type="application/json"'
-            },
+            headers=alternate(f"/api/v1/audit?page={page_number}"),
+            result=service.audit_page(page_number, AUDIT_PER_PAGE),
         )
 
 
@@ -292,7 +271,7 @@ class AdminApi(Controller):
         "/accounts",
         guards=[requires("accounts.manage")],
         summary="Alle accounts (zonder wachtwoorden)",
-        sync_to_thread=False,
+        sync_to_thread=True,
     )
     def accounts(self, service: NamedDependency[AccountService]) -> list[AccountOut]:
         return service.accounts()
@@ -301,24 +280,15 @@ class AdminApi(Controller):
         "/audit",
         guards=[requires("audit.read_metadata")],
         summary="Auditlog: alleen metagegevens, nooit zaakinhoud",
-        sync_to_thread=False,
+        sync_to_thread=True,
     )
     def audit(
-        self,
-        service: NamedDependency[AccountService],
-        page: Annotated[int, QueryParameter(ge=1, le=100_000, description="vanaf 1")] = 1,
+        self, service: NamedDependency[AccountService], page_number: AuditPageNumber = 1
     ) -> AuditPage:
-        return service.audit_page(page, AUDIT_PER_PAGE)
+        return service.audit_page(page_number, AUDIT_PER_PAGE)
 
 
 # --- Templates ----------------------------------------------------------------------------
-
-
-@pass_context
-def _current_user_in_template(context: Mapping[str, Any]) -> Any:
-    request = context.get("request")
-    return current_user(request) if request is not None else None
-
 
 AUDIT_ACTION_LABELS: Mapping[str, str] = {
     "analysis.list": "analyses bekeken (lijst)",
@@ -337,14 +307,10 @@ AUDIT_ACTION_LABELS: Mapping[str, str] = {
 }
 
 
-def configure_auth_templates(jinja: Any, settings: Settings) -> None:
-    """Jinja globals for the header (who is signed in) and the account and audit pages."""
-    jinja.engine.globals.update(
-        current_user=_current_user_in_template,
-        role_labels=ROLE_LABELS,
-        roles=ROLES,
-        courts=COURTS,
-        audit_action_labels=AUDIT_ACTION_LABELS,
-        demo_accounts=DEMO_ACCOUNTS if settings.demo else (),
-        demo_password=DEMO_PASSWORD,
-    )
+def auth_template_globals(demo: bool) -> dict[str, Any]:
+    """What the account pages and the sign-in form show: the audit's words, the demo accounts."""
+    return {
+        "audit_action_labels": AUDIT_ACTION_LABELS,
+        "demo_accounts": DEMO_ACCOUNTS if demo else (),
+        "demo_password": DEMO_PASSWORD,
+    }

@@ -8,18 +8,18 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field, computed_field
 
-from kb.auth.permissions import ACTIONS, ROLE_LABELS, ROLES, Role, can
+from kb.auth.permissions import ACTIONS, can
 from kb.errors import FieldError, InvalidInputError
-from kb.interventions.schemas import ARRONDISSEMENTS
+from kb.vocabulary import COURTS, ROLE_LABELS, ROLES, Role
 
 __all__ = [
-    "COURTS",
     "MIN_PASSWORD_LENGTH",
     "AccountOut",
     "AuditEntryOut",
     "AuditPage",
+    "Caller",
     "CurrentUser",
     "Me",
     "NewAccount",
@@ -27,9 +27,6 @@ __all__ = [
     "TokenRequest",
     "parse_new_account",
 ]
-
-# The eleven rechtbanken each carry the name of their arrondissement.
-COURTS: tuple[str, ...] = tuple(f"Rechtbank {name}" for name in ARRONDISSEMENTS)
 
 MIN_PASSWORD_LENGTH = 12
 MAX_PASSWORD_LENGTH = 1024
@@ -45,9 +42,16 @@ SCOPE_OF_ROLE: Mapping[str, str] = {
 _SCOPE_LABELS = {"court": "rechtbank", "office": "Raad-vestiging", "municipality": "gemeente"}
 
 
-@dataclass(frozen=True)
-class CurrentUser:
+class _FromRow(BaseModel):
+    """A shape read from a table row's attributes."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+
+class CurrentUser(_FromRow):
     """The signed-in user of one request, as the guards and the case-level rules see them."""
+
+    model_config = ConfigDict(frozen=True)
 
     id: int
     username: str
@@ -66,6 +70,16 @@ class CurrentUser:
     def scope(self) -> str | None:
         """The court, office or municipality that limits what this user sees."""
         return self.court or self.office or self.municipality
+
+
+@dataclass(frozen=True)
+class Caller:
+    """Who asks, from where (`address`), and through which door (`api`, `pagina`, …): what a
+    service needs of a request to check access and write the audit trail."""
+
+    user: CurrentUser
+    address: str | None = None
+    via: str = "api"
 
 
 @dataclass(frozen=True)
@@ -144,13 +158,12 @@ class TokenOut(BaseModel):
     expires_at: dt.datetime
 
 
-class AccountOut(BaseModel):
+class AccountOut(_FromRow):
     """An account as the beheerder sees it (never its password hash)."""
 
     id: int
     username: str
     role: str
-    role_label: str
     court: str | None
     office: str | None
     municipality: str | None
@@ -159,8 +172,13 @@ class AccountOut(BaseModel):
     created_at: dt.datetime
     disabled_at: dt.datetime | None
 
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def role_label(self) -> str:
+        return ROLE_LABELS.get(self.role, self.role)
 
-class Me(BaseModel):
+
+class Me(_FromRow):
     """`GET /api/v1/auth/me`: who the token belongs to, their scope and what they may do."""
 
     username: str
@@ -169,22 +187,14 @@ class Me(BaseModel):
     court: str | None
     office: str | None
     municipality: str | None
-    permissions: list[str]
 
-    @classmethod
-    def of(cls, user: CurrentUser) -> Me:
-        return cls(
-            username=user.username,
-            role=user.role,
-            role_label=user.role_label,
-            court=user.court,
-            office=user.office,
-            municipality=user.municipality,
-            permissions=[action for action in ACTIONS if can(user, action)],
-        )
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def permissions(self) -> list[str]:
+        return [action for action in ACTIONS if can(self, action)]
 
 
-class AuditEntryOut(BaseModel):
+class AuditEntryOut(_FromRow):
     """Audit metadata: who, in which role, did what to which object and version, when, from
     where. Deliberately without `detail`, so no case content can reach the beheerder."""
 

@@ -16,6 +16,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from kb.auth.models import SignInFailure
+from kb.clock import aware
 
 if TYPE_CHECKING:
     from redis import Redis
@@ -27,17 +28,7 @@ __all__ = [
     "SignInCounter",
     "new_token",
     "token_digest",
-    "utcnow",
 ]
-
-
-def utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
-
-
-def aware(value: dt.datetime) -> dt.datetime:
-    """SQLite hands back naive datetimes; everything this package stores is UTC."""
-    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
 
 
 class Passwords:

@@ -16,7 +16,6 @@ from sqlalchemy.orm import Session
 
 from kb.auth import audit
 from kb.auth.models import Account, ApiToken, AuditEntry
-from kb.auth.permissions import ROLE_LABELS
 from kb.auth.schemas import (
     AccountOut,
     AuditEntryOut,
@@ -30,11 +29,10 @@ from kb.auth.security import (
     Passwords,
     RedisSignInCounter,
     SignInCounter,
-    aware,
     new_token,
     token_digest,
-    utcnow,
 )
+from kb.clock import utcnow
 from kb.errors import (
     ConflictError,
     InvalidCredentialsError,
@@ -75,35 +73,10 @@ class AuthConfig:
         return DatabaseSignInCounter(session, self.max_failures, self.failure_window)
 
 
-def _account_out(account: Account) -> AccountOut:
-    return AccountOut(
-        id=account.id,
-        username=account.username,
-        role=account.role,
-        role_label=ROLE_LABELS.get(account.role, account.role),
-        court=account.court,
-        office=account.office,
-        municipality=account.municipality,
-        active=account.active,
-        demo=account.demo,
-        created_at=aware(account.created_at),
-        disabled_at=aware(account.disabled_at) if account.disabled_at else None,
-    )
-
-
 def _current_user(
     account: Account, via: Literal["session", "token"], token_id: int | None = None
 ) -> CurrentUser:
-    return CurrentUser(
-        id=account.id,
-        username=account.username,
-        role=account.role,
-        court=account.court,
-        office=account.office,
-        municipality=account.municipality,
-        via=via,
-        token_id=token_id,
-    )
+    return CurrentUser.model_validate(account).model_copy(update={"via": via, "token_id": token_id})
 
 
 class AccountService:
@@ -154,11 +127,11 @@ class AccountService:
             address=address,
             detail={"role": account.role, "via": "web" if by else "cli"},
         )
-        return _account_out(account)
+        return AccountOut.model_validate(account)
 
     def accounts(self) -> list[AccountOut]:
         rows = self._session.execute(select(Account).order_by(Account.username)).scalars()
-        return [_account_out(account) for account in rows]
+        return [AccountOut.model_validate(account) for account in rows]
 
     def disable(
         self, username: str, *, by: audit.Actor | None, address: str | None = None
@@ -183,7 +156,7 @@ class AccountService:
                 address=address,
                 detail={"via": "web" if by else "cli"},
             )
-        return _account_out(account)
+        return AccountOut.model_validate(account)
 
     # --- Signing in -----------------------------------------------------------------------
 
@@ -293,20 +266,7 @@ class AccountService:
             .offset((page - 1) * per_page)
             .limit(per_page)
         ).scalars()
-        items = [
-            AuditEntryOut(
-                id=row.id,
-                at=aware(row.at),
-                actor=row.actor,
-                role=row.role,
-                action=row.action,
-                object_type=row.object_type,
-                object_id=row.object_id,
-                version=row.version,
-                address=row.address,
-            )
-            for row in rows
-        ]
+        items = [AuditEntryOut.model_validate(row) for row in rows]
         return AuditPage(total=total, page=page, per_page=per_page, items=items)
 
 

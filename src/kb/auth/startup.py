@@ -10,8 +10,8 @@ from sqlalchemy.orm import Session
 from kb.auth.models import Account
 from kb.auth.schemas import NewAccount
 from kb.auth.service import AccountService, AuthConfig
+from kb.db import read_meta, write_meta
 from kb.errors import StartupRefusedError
-from kb.interventions.models import Meta
 from kb.settings import Settings
 
 __all__ = [
@@ -102,9 +102,9 @@ def csrf_secret(settings: Settings, session: Session) -> str:
     database, so that every worker of a demo uses the same one."""
     if settings.secret_key:
         return settings.secret_key
-    stored = session.get(Meta, _DEMO_SECRET_KEY)
+    stored = read_meta(session, _DEMO_SECRET_KEY)
     if stored is None:
-        stored = Meta(key=_DEMO_SECRET_KEY, value=secrets.token_urlsafe(48))
-        session.add(stored)
+        stored = secrets.token_urlsafe(48)
+        write_meta(session, _DEMO_SECRET_KEY, stored)
         session.commit()
-    return stored.value
+    return stored

@@ -14,9 +14,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import Any
+from typing import Any, Literal, get_args, get_origin
 
-from kb.conflict_analysis.labels import FIELD_LABELS
+from pydantic.fields import FieldInfo
+
+from kb.conflict_analysis.labels import FIELD_LABELS, model_of, walk_fields
+from kb.conflict_analysis.schemas import AnalysisBody
+from kb.vocabulary import PARENT_REFS
 
 __all__ = [
     "CHILD_SLOTS",
@@ -33,7 +37,6 @@ __all__ = [
 ]
 
 CHILD_SLOTS = 4
-PARENT_REFS = ("A", "B")
 FACTOR_SLOTS = 3
 TRIED_SLOTS = 3
 STATEMENT_SLOTS = 4
@@ -51,68 +54,44 @@ class Kind(Enum):
     LINES = "lines"  # a text area holding one item a line
 
 
-T, B, M, C, L = Kind.TEXT, Kind.BOOL, Kind.MULTI, Kind.COMMA, Kind.LINES
+# Parents and a child's contacts sit in slots named A and B: that key is the slot, not a field.
+KEYED = {"parents": "ref", "children.*.contact": "parent"}
+# Short lists typed on one line; every other list of texts takes a line per item.
+ONE_LINE_LISTS = frozenset({"children.*.heard_by", "children.*.stress_signals"})
 
-CASE = {
-    "case_number": T,
-    "court": T,
-    "topics": M,
-    "procedure_started_on": T,
-    "earlier_procedures": T,
-    "separated_on": T,
-}
-SAFETY = {
-    "partner_violence": T,
-    "violence_forms": M,
-    "child_abuse": T,
-    "child_witnessed_violence": B,
-    "veilig_thuis_reports": T,
-    "police_involved": B,
-    "protective_measures": L,
-    "lethality_indicators": M,
-    "acute_danger": B,
-}
-CONFLICT = {
-    "glasl_step": T,
-    "pattern": T,
-    "child_drawn_in": B,
-    "network_escalates": B,
-    "communication": T,
-    "agreements_kept": T,
-}
-CHILD = {
-    "ref": T,
-    "birth_year": T,
-    "heard": B,
-    "heard_by": C,
-    "own_words": T,
-    "wants_representation": B,
-    "loyalty_conflict": T,
-    "stress_signals": C,
-    "development_threatened": T,
-}
-CONTACT = {"status": T, "refusal_reason": T}
-PARENT = {"has_authority": B, "concerns": M, "accepts_help": B, "supports_other_parent": B}
-FACTOR = {"kind": T, "text": T, "weight": T, "source": T}
-TRIED = {"slug": T, "outcome": T}
-ASSESSMENT = {"child_interest_at_stake": T, "summary": T}
-STATEMENT = {"text": T, "kind": T, "source": T, "other_side_responded": B}
-DEVIATION = {"advice": T, "reason": T}
 
-# Every container of leaf fields, by its pattern (`*` for a slot).
-SPECS: Mapping[str, Mapping[str, Kind]] = {
-    "case": CASE,
-    "safety": SAFETY,
-    "conflict": CONFLICT,
-    "children.*": CHILD,
-    "children.*.contact.*": CONTACT,
-    "parents.*": PARENT,
-    "factors.*": FACTOR,
-    "interventions_tried.*": TRIED,
-    "assessment": ASSESSMENT,
-    "assessment.statements.*": STATEMENT,
-    "assessment.deviation": DEVIATION,
-}
+def _kind_of(path: str, info: FieldInfo) -> Kind:
+    """How the form holds a field, from its type in the schema."""
+    annotation = info.annotation
+    if annotation is bool or set(get_args(annotation)) == {bool, type(None)}:
+        return Kind.BOOL
+    if get_origin(annotation) is list:
+        if get_origin(get_args(annotation)[0]) is Literal:
+            return Kind.MULTI
+        return Kind.COMMA if path in ONE_LINE_LISTS else Kind.LINES
+    return Kind.TEXT
+
+
+def _specs() -> dict[str, dict[str, Kind]]:
+    """Every container of leaf fields in the form, by its pattern (`*` for a slot)."""
+    specs: dict[str, dict[str, Kind]] = {}
+    for path, _, info in walk_fields(AnalysisBody):
+        if info is None or model_of(info.annotation)[0] is not None:
+            continue  # a list's items, or a nested model: not a field of their own
+        container, _, name = path.rpartition(".")
+        if KEYED.get(container.removesuffix(".*")) == name:
+            continue
+        specs.setdefault(container, {})[name] = _kind_of(path, info)
+    return specs
+
+
+# Derived from the schema, so a field added there appears on the form and in its errors.
+SPECS: Mapping[str, Mapping[str, Kind]] = _specs()
+CASE, SAFETY, CONFLICT = SPECS["case"], SPECS["safety"], SPECS["conflict"]
+CHILD, CONTACT, PARENT = SPECS["children.*"], SPECS["children.*.contact.*"], SPECS["parents.*"]
+FACTOR, TRIED = SPECS["factors.*"], SPECS["interventions_tried.*"]
+ASSESSMENT, STATEMENT = SPECS["assessment"], SPECS["assessment.statements.*"]
+DEVIATION = SPECS["assessment.deviation"]
 # Lists whose items sit in numbered slots; parents and contacts are keyed by A and B instead.
 SLOTTED = ("children", "factors", "interventions_tried", "assessment.statements")
 SLOT_NAMES = {

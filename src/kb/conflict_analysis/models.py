@@ -8,7 +8,6 @@ from typing import Any
 from sqlalchemy import (
     CheckConstraint,
     Date,
-    DateTime,
     ForeignKey,
     Integer,
     String,
@@ -17,11 +16,10 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from kb.db import Base, JsonType
+from kb.auth.models import Account
+from kb.db import Base, JsonType, UtcDateTime
 
-__all__ = ["STATUSES", "Analysis", "AnalysisVersion"]
-
-STATUSES = ("concept", "ter_accordering", "ingediend")
+__all__ = ["Analysis", "AnalysisVersion"]
 
 
 class Analysis(Base):
@@ -35,8 +33,10 @@ class Analysis(Base):
     court: Mapped[str] = mapped_column(String(100), index=True)
     office: Mapped[str] = mapped_column(String(100), index=True)
     author_id: Mapped[int] = mapped_column(ForeignKey("account.id"), index=True)
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
 
+    # Names for the pages and the API, loaded with the analysis.
+    author: Mapped[Account] = relationship(lazy="joined", foreign_keys=[author_id])
     versions: Mapped[list[AnalysisVersion]] = relationship(
         back_populates="analysis",
         order_by="AnalysisVersion.version",
@@ -81,12 +81,13 @@ class AnalysisVersion(Base):
     evaluated_on: Mapped[dt.date] = mapped_column(Date)
     author_id: Mapped[int] = mapped_column(ForeignKey("account.id"))
     approved_by: Mapped[int | None] = mapped_column(ForeignKey("account.id"))
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
-    updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
-    submitted_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
-    approved_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    updated_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    submitted_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+    approved_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
 
     analysis: Mapped[Analysis] = relationship(back_populates="versions")
+    approver: Mapped[Account | None] = relationship(lazy="joined", foreign_keys=[approved_by])
 
     @property
     def etag(self) -> str:

@@ -4,6 +4,7 @@ autosave of `static/analysis.js`), the behavioural expert's approval, the judge'
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 from litestar import Controller, Request, Response, get, post
@@ -11,7 +12,6 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
-from kb.auth.guards import requires
 from kb.auth.permissions import (
     AnalysisFacts,
     may_approve_analysis,
@@ -20,31 +20,52 @@ from kb.auth.permissions import (
     may_submit_analysis,
 )
 from kb.auth.schemas import CurrentUser
+from kb.conflict_analysis.advisor import Advisor
 from kb.conflict_analysis.form import AnalysisForm, body_from_values, form_values, values_from_body
+from kb.conflict_analysis.labels import code_label
 from kb.conflict_analysis.responses import AnalysisOut, Preview
-from kb.conflict_analysis.service import AnalysisService, StaleVersionError
-from kb.conflict_analysis.web import (
+from kb.conflict_analysis.routes import (
+    ANALYSIS_DEPENDENCIES,
     API_PATH,
-    NO_STORE,
-    NOTICE,
-    PAGES_PATH,
-    PROBLEM_HANDLERS,
-    SERVICE,
-    FormData,
     VersionQuery,
-    caller_of,
-    local_time,
-    page,
-    report_context,
+    report_page,
     report_pdf,
-    user_of,
 )
-from kb.errors import ConflictError, InvalidInputError, KbError
+from kb.conflict_analysis.service import AnalysisService
+from kb.errors import ConflictError, InvalidInputError, KbError, StaleVersionError
+from kb.interventions.catalogue import Catalogue
+from kb.vocabulary import (
+    ADVICE_LABELS,
+    ANALYSIS_CHOICES,
+    ANALYSIS_STATUS_LABELS,
+    COURTS,
+    SAFETY_LEVEL_LABELS,
+)
+from kb.web.auth import requires
+from kb.web.pages import NO_STORE, FormData, alternate, page, redirect_with_notice, take_notice
+from kb.web.templating import dutch_moment
 
-__all__ = ["AnalysisPages"]
+__all__ = ["ANALYSIS_TEMPLATE_GLOBALS", "AnalysisPages"]
+
+PAGES_PATH = "/analyses"
+
+# The Dutch wording of the analysis's codes, for every template of this package.
+ANALYSIS_TEMPLATE_GLOBALS: dict[str, Any] = {
+    # The form's macros take (code, label) pairs.
+    "options": {name: tuple(labels.items()) for name, labels in ANALYSIS_CHOICES.items()},
+    "status_labels": ANALYSIS_STATUS_LABELS,
+    "advice_labels": ADVICE_LABELS,
+    "safety_labels": SAFETY_LEVEL_LABELS,
+    "court_options": tuple((court, court) for court in COURTS),
+    "code_label": code_label,
+}
 
 
-# --- The pages ------------------------------------------------------------------------------
+def _page(
+    name: str, status_code: int = 200, headers: dict[str, str] | None = None, **context: Any
+) -> Template:
+    """An analysis page: case data, so never kept in a cache."""
+    return page(f"analysis/{name}.html", status_code, NO_STORE | (headers or {}), **context)
 
 
 def _actions(user: CurrentUser, analysis: AnalysisOut) -> dict[str, bool]:
@@ -62,7 +83,7 @@ def _actions(user: CurrentUser, analysis: AnalysisOut) -> dict[str, bool]:
 
 
 def _form_page(
-    service: AnalysisService,
+    catalogue: Catalogue,
     *,
     analysis_id: int | None,
     form: AnalysisForm,
@@ -72,7 +93,7 @@ def _form_page(
     notice: str | None = None,
     conflict: str | None = None,
 ) -> Template:
-    return page(
+    return _page(
         "form",
         status_code,
         analysis_id=analysis_id,
@@ -82,10 +103,7 @@ def _form_page(
         etag=etag,
         notice=notice,
         conflict=conflict,
-        entry_options=[
-            (item.slug, item.title)
-            for item in sorted(service.knowledge.items(), key=lambda item: item.title.casefold())
-        ],
+        entry_options=[(entry.slug, entry.title) for entry in catalogue.by_title()],
     )
 
 
@@ -95,8 +113,10 @@ def _version_of(etag: str | None) -> int | None:
     return int(number) if number.isascii() and number.isdigit() and len(number) < 10 else None
 
 
-def _stored_preview(analysis: AnalysisOut) -> Preview:
-    return Preview(recommendation=analysis.recommendation)
+def _etag(data: dict[str, Any]) -> tuple[str, ...]:
+    """The version the form was filled in on (its hidden field), as an `If-Match` would name it."""
+    etag = str(data.get("etag") or "")
+    return (etag,) if etag else ()
 
 
 class AnalysisPages(Controller):
@@ -104,81 +124,74 @@ class AnalysisPages(Controller):
 
     path = PAGES_PATH
     include_in_schema = False
-    dependencies = SERVICE
-    exception_handlers = PROBLEM_HANDLERS
+    dependencies = ANALYSIS_DEPENDENCIES
 
     @get("/", guards=[requires("analysis.read")], sync_to_thread=True)
     def overview(
-        self, request: Request[Any, Any, Any], service: NamedDependency[AnalysisService]
+        self, request: Request[Any, Any, Any], analyses: NamedDependency[AnalysisService]
     ) -> Template:
-        rows = service.overview(caller_of(request, "pagina"))
-        return page(
+        return _page(
             "list",
-            rows=rows,
-            notice=request.session.pop(NOTICE, None),
-            headers={"Link": f'<{API_PATH}>; rel="alternate"; type="application/json"'},
+            headers=alternate(API_PATH),
+            rows=analyses.overview(),
+            notice=take_notice(request),
         )
 
-    @get("/nieuw", guards=[requires("analysis.create")], sync_to_thread=True)
-    def new(self, service: NamedDependency[AnalysisService]) -> Template:
+    @get("/nieuw", guards=[requires("analysis.create")], sync_to_thread=False)
+    def new(self, catalogue: NamedDependency[Catalogue]) -> Template:
         return _form_page(
-            service, analysis_id=None, form=AnalysisForm(), preview=Preview(), etag=None
+            catalogue, analysis_id=None, form=AnalysisForm(), preview=Preview(), etag=None
         )
 
     @post("/", guards=[requires("analysis.create")], sync_to_thread=True)
     def create(
         self,
         request: Request[Any, Any, Any],
-        service: NamedDependency[AnalysisService],
+        analyses: NamedDependency[AnalysisService],
+        catalogue: NamedDependency[Catalogue],
         data: FormData,
     ) -> Template | Redirect:
         values = form_values(data)
         body, slots = body_from_values(values)
         try:
-            created = service.create(caller_of(request, "pagina"), body)
+            created = analyses.create(body)
         except InvalidInputError as exc:
-            form = AnalysisForm.of(values, [e.as_dict() for e in exc.errors], slots)
             return _form_page(
-                service,
+                catalogue,
                 analysis_id=None,
-                form=form,
-                preview=service.preview(body),
+                form=AnalysisForm.of(values, [e.as_dict() for e in exc.errors], slots),
+                preview=analyses.advisor.preview(body),
                 etag=None,
                 status_code=422,
             )
-        request.session[NOTICE] = (
-            f"De analyse is aangemaakt en opgeslagen als concept (versie {created.version})."
-        )
-        return Redirect(f"{PAGES_PATH}/{created.id}/bewerken", status_code=303)
+        notice = f"De analyse is aangemaakt en opgeslagen als concept (versie {created.version})."
+        return redirect_with_notice(request, f"{PAGES_PATH}/{created.id}/bewerken", notice)
 
     @post(
         "/voorbeeld",
         guards=[requires("analysis.evaluate")],
         status_code=200,
-        sync_to_thread=True,
+        sync_to_thread=False,
     )
-    def preview(self, service: NamedDependency[AnalysisService], data: FormData) -> Template:
+    def preview(self, advisor: NamedDependency[Advisor], data: FormData) -> Template:
         body, _ = body_from_values(form_values(data))
-        return page("_preview", preview=service.preview(body))
+        return _page("_preview", preview=advisor.preview(body))
 
     @get("/{analysis_id:int}", guards=[requires("analysis.read")], sync_to_thread=True)
     def dossier(
         self,
         request: Request[Any, Any, Any],
-        service: NamedDependency[AnalysisService],
+        analyses: NamedDependency[AnalysisService],
         analysis_id: FromPath[int],
         versie: VersionQuery = None,
     ) -> Template:
-        analysis = service.read(caller_of(request, "pagina"), analysis_id, versie, "dossier")
-        return page(
+        analysis = analyses.read(analysis_id, versie, "dossier")
+        return _page(
             "dossier",
+            headers=alternate(f"{API_PATH}/{analysis.id}?version={analysis.version}"),
             analysis=analysis,
-            actions=_actions(user_of(request), analysis),
-            notice=request.session.pop(NOTICE, None),
-            headers={
-                "Link": f"<{API_PATH}/{analysis.id}?version={analysis.version}>; "
-                'rel="alternate"; type="application/json"'
-            },
+            actions=_actions(analyses.caller.user, analysis),
+            notice=take_notice(request),
         )
 
     @get(
@@ -189,21 +202,21 @@ class AnalysisPages(Controller):
     def edit(
         self,
         request: Request[Any, Any, Any],
-        service: NamedDependency[AnalysisService],
+        analyses: NamedDependency[AnalysisService],
+        catalogue: NamedDependency[Catalogue],
         analysis_id: FromPath[int],
     ) -> Template | Redirect:
         try:
-            analysis = service.draft(caller_of(request, "pagina"), analysis_id)
+            analysis = analyses.draft(analysis_id)
         except ConflictError as exc:
-            request.session[NOTICE] = exc.detail
-            return Redirect(f"{PAGES_PATH}/{analysis_id}", status_code=303)
+            return redirect_with_notice(request, f"{PAGES_PATH}/{analysis_id}", exc.detail)
         return _form_page(
-            service,
+            catalogue,
             analysis_id=analysis.id,
             form=AnalysisForm(values_from_body(analysis.body.model_dump(mode="json"))),
-            preview=_stored_preview(analysis),
+            preview=Preview(recommendation=analysis.recommendation),
             etag=analysis.etag,
-            notice=request.session.pop(NOTICE, None),
+            notice=take_notice(request),
         )
 
     @post(
@@ -214,54 +227,44 @@ class AnalysisPages(Controller):
     def save(
         self,
         request: Request[Any, Any, Any],
-        service: NamedDependency[AnalysisService],
+        analyses: NamedDependency[AnalysisService],
+        catalogue: NamedDependency[Catalogue],
         analysis_id: FromPath[int],
         data: FormData,
     ) -> Template | Redirect:
         values = form_values(data)
         body, slots = body_from_values(values)
-        etag = str(data.get("etag") or "")
-        caller = caller_of(request, "pagina")
-        try:
-            saved = service.save(caller, analysis_id, body, etag)
-        except InvalidInputError as exc:
-            form = AnalysisForm.of(values, [e.as_dict() for e in exc.errors], slots)
+
+        def again(
+            form: AnalysisForm, etag: str | None, status: int, conflict: str | None = None
+        ) -> Template:
+            """The form once more, with what was typed: nothing is lost."""
+            preview = analyses.advisor.preview(body)
             return _form_page(
-                service,
+                catalogue,
                 analysis_id=analysis_id,
                 form=form,
-                preview=service.preview(body),
+                preview=preview,
                 etag=etag,
-                status_code=422,
+                status_code=status,
+                conflict=conflict,
             )
+
+        try:
+            saved = analyses.save(analysis_id, body, _etag(data))
+        except InvalidInputError as exc:
+            form = AnalysisForm.of(values, [e.as_dict() for e in exc.errors], slots)
+            return again(form, str(data.get("etag") or ""), 422)
         except StaleVersionError as exc:
-            return _form_page(
-                service,
-                analysis_id=analysis_id,
-                form=AnalysisForm(values),
-                preview=service.preview(body),
-                etag=exc.current_etag,
-                status_code=412,
-                conflict="stale",
-            )
+            return again(AnalysisForm(values), exc.current_etag, 412, "stale")
         except ConflictError as exc:
-            return _form_page(
-                service,
-                analysis_id=analysis_id,
-                form=AnalysisForm(values),
-                preview=service.preview(body),
-                etag=None,
-                status_code=409,
-                conflict=exc.detail,
-            )
+            return again(AnalysisForm(values), None, 409, exc.detail)
         if data.get("actie") == "indienen":
-            service.submit(caller, analysis_id, saved.etag)
-            request.session[NOTICE] = (
-                f"Versie {saved.version} is opgeslagen en ter accordering aangeboden."
-            )
-            return Redirect(f"{PAGES_PATH}/{analysis_id}", status_code=303)
-        request.session[NOTICE] = f"Opgeslagen om {local_time(saved.updated_at)}."
-        return Redirect(f"{PAGES_PATH}/{analysis_id}/bewerken", status_code=303)
+            analyses.submit(analysis_id, (saved.etag,))
+            notice = f"Versie {saved.version} is opgeslagen en ter accordering aangeboden."
+            return redirect_with_notice(request, f"{PAGES_PATH}/{analysis_id}", notice)
+        notice = f"Opgeslagen om {dutch_moment(saved.updated_at)}."
+        return redirect_with_notice(request, f"{PAGES_PATH}/{analysis_id}/bewerken", notice)
 
     @post(
         "/{analysis_id:int}/autosave",
@@ -270,62 +273,23 @@ class AnalysisPages(Controller):
         sync_to_thread=True,
     )
     def autosave(
-        self,
-        request: Request[Any, Any, Any],
-        service: NamedDependency[AnalysisService],
-        analysis_id: FromPath[int],
-        data: FormData,
+        self, analyses: NamedDependency[AnalysisService], analysis_id: FromPath[int], data: FormData
     ) -> Response[dict[str, Any]]:
         """For analysis.js: save the draft if it is complete; always answer in JSON."""
         body, _ = body_from_values(form_values(data))
+        caller = dataclasses.replace(analyses.caller, via="autosave")
         try:
-            saved = service.save(
-                caller_of(request, "autosave"), analysis_id, body, str(data.get("etag") or "")
+            saved = AnalysisService(analyses.session, analyses.advisor, caller).save(
+                analysis_id, body, _etag(data)
             )
-        except InvalidInputError as exc:
-            count = len(exc.errors)
-            return Response(
-                {
-                    "saved": False,
-                    "problems": count,
-                    "message": (
-                        f"Nog niet automatisch opgeslagen: {count} "
-                        f"{'veld is' if count == 1 else 'velden zijn'} nog niet (goed) ingevuld. "
-                        "Uw invoer blijft in dit tabblad bewaard tot u het sluit."
-                    ),
-                },
-                status_code=422,
-                headers=NO_STORE,
-            )
-        except StaleVersionError as exc:
-            return Response(
-                {
-                    "saved": False,
-                    "conflict": True,
-                    "etag": exc.current_etag,
-                    "message": (
-                        "Deze analyse is intussen ergens anders opgeslagen. Uw invoer is niet "
-                        "opgeslagen en staat nog in dit formulier. Kies ‘Opslaan’ om de andere "
-                        "versie door die van u te vervangen, of open de analyse opnieuw."
-                    ),
-                },
-                status_code=412,
-                headers=NO_STORE,
-            )
-        except (ConflictError, KbError) as exc:
-            return Response(
-                {"saved": False, "message": exc.detail},
-                status_code=exc.status_code,
-                headers=NO_STORE,
-            )
-        return Response(
-            {
-                "saved": True,
-                "etag": saved.etag,
-                "message": f"Automatisch opgeslagen om {local_time(saved.updated_at)}.",
-            },
-            headers=NO_STORE,
-        )
+        except KbError as exc:
+            return Response(_autosave_failure(exc), status_code=exc.status_code, headers=NO_STORE)
+        answer = {
+            "saved": True,
+            "etag": saved.etag,
+            "message": f"Automatisch opgeslagen om {dutch_moment(saved.updated_at)}.",
+        }
+        return Response(answer, headers=NO_STORE)
 
     @post(
         "/{analysis_id:int}/indienen",
@@ -335,15 +299,13 @@ class AnalysisPages(Controller):
     def submit(
         self,
         request: Request[Any, Any, Any],
-        service: NamedDependency[AnalysisService],
+        analyses: NamedDependency[AnalysisService],
         analysis_id: FromPath[int],
         data: FormData,
     ) -> Redirect:
-        done = service.submit(
-            caller_of(request, "pagina"), analysis_id, str(data.get("etag") or "") or None
-        )
-        request.session[NOTICE] = f"Versie {done.version} is ter accordering aangeboden."
-        return Redirect(f"{PAGES_PATH}/{analysis_id}", status_code=303)
+        done = analyses.submit(analysis_id, _etag(data))
+        notice = f"Versie {done.version} is ter accordering aangeboden."
+        return redirect_with_notice(request, f"{PAGES_PATH}/{analysis_id}", notice)
 
     @post(
         "/{analysis_id:int}/accorderen",
@@ -353,17 +315,13 @@ class AnalysisPages(Controller):
     def approve(
         self,
         request: Request[Any, Any, Any],
-        service: NamedDependency[AnalysisService],
+        analyses: NamedDependency[AnalysisService],
         analysis_id: FromPath[int],
         data: FormData,
     ) -> Redirect:
-        done = service.approve(
-            caller_of(request, "pagina"), analysis_id, str(data.get("etag") or "") or None
-        )
-        request.session[NOTICE] = (
-            f"Versie {done.version} is geaccordeerd en ingediend: de rechter kan hem nu lezen."
-        )
-        return Redirect(f"{PAGES_PATH}/{analysis_id}", status_code=303)
+        done = analyses.approve(analysis_id, _etag(data))
+        notice = f"Versie {done.version} is geaccordeerd en ingediend: de rechter kan hem nu lezen."
+        return redirect_with_notice(request, f"{PAGES_PATH}/{analysis_id}", notice)
 
     @post(
         "/{analysis_id:int}/herijken",
@@ -373,41 +331,59 @@ class AnalysisPages(Controller):
     def reassess(
         self,
         request: Request[Any, Any, Any],
-        service: NamedDependency[AnalysisService],
+        analyses: NamedDependency[AnalysisService],
         analysis_id: FromPath[int],
     ) -> Redirect:
-        new = service.reassess(caller_of(request, "pagina"), analysis_id)
-        request.session[NOTICE] = (
+        new = analyses.reassess(analysis_id)
+        notice = (
             f"Herijking gestart: versie {new.version} is een concept, gekopieerd van "
             f"versie {new.version - 1}."
         )
-        return Redirect(f"{PAGES_PATH}/{analysis_id}/bewerken", status_code=303)
+        return redirect_with_notice(request, f"{PAGES_PATH}/{analysis_id}/bewerken", notice)
 
     @get("/{analysis_id:int}/rapport", guards=[requires("analysis.read")], sync_to_thread=True)
     def report(
         self,
-        request: Request[Any, Any, Any],
-        service: NamedDependency[AnalysisService],
+        analyses: NamedDependency[AnalysisService],
+        catalogue: NamedDependency[Catalogue],
         analysis_id: FromPath[int],
         versie: VersionQuery = None,
     ) -> Template:
-        context = report_context(request, service, analysis_id, versie, "pagina", "rapport")
-        analysis: AnalysisOut = context["analysis"]
-        return page(
-            "report",
-            headers={
-                "Link": f"<{API_PATH}/{analysis.id}/report.pdf?version={analysis.version}>; "
-                'rel="alternate"; type="application/pdf"'
-            },
-            **context,
+        shown = report_page(
+            "analysis/report.html", analyses, catalogue, analysis_id, versie, "rapport"
         )
+        analysis: AnalysisOut = shown.context["analysis"]
+        pdf = f"{API_PATH}/{analysis.id}/report.pdf?version={analysis.version}"
+        shown.headers.update(alternate(pdf, "application/pdf"))
+        return shown
 
     @get("/{analysis_id:int}/rapport.pdf", guards=[requires("analysis.read")], sync_to_thread=True)
     def report_pdf(
         self,
         request: Request[Any, Any, Any],
-        service: NamedDependency[AnalysisService],
+        analyses: NamedDependency[AnalysisService],
+        catalogue: NamedDependency[Catalogue],
         analysis_id: FromPath[int],
         versie: VersionQuery = None,
     ) -> Response[bytes]:
-        return report_pdf(request, service, analysis_id, versie, "pagina")
+        return report_pdf(request, analyses, catalogue, analysis_id, versie)
+
+
+def _autosave_failure(exc: KbError) -> dict[str, Any]:
+    """What analysis.js shows when an autosave did not save; the input stays in the page."""
+    if isinstance(exc, InvalidInputError):
+        count = len(exc.errors)
+        fields = "veld is" if count == 1 else "velden zijn"
+        message = (
+            f"Nog niet automatisch opgeslagen: {count} {fields} nog niet (goed) ingevuld. "
+            "Uw invoer blijft in dit tabblad bewaard tot u het sluit."
+        )
+        return {"saved": False, "problems": count, "message": message}
+    if isinstance(exc, StaleVersionError):
+        message = (
+            "Deze analyse is intussen ergens anders opgeslagen. Uw invoer is niet "
+            "opgeslagen en staat nog in dit formulier. Kies ‘Opslaan’ om de andere "
+            "versie door die van u te vervangen, of open de analyse opnieuw."
+        )
+        return {"saved": False, "conflict": True, "etag": exc.current_etag, "message": message}
+    return {"saved": False, "message": exc.detail}

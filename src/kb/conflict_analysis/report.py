@@ -11,10 +11,11 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from kb.conflict_analysis.labels import ADVICE_LABELS, FIELD_LABELS, SAFETY_LABELS, code_label
+from kb.conflict_analysis.labels import FIELD_LABELS, code_label
 from kb.conflict_analysis.matching import child_age
 from kb.conflict_analysis.responses import AnalysisOut
 from kb.conflict_analysis.schemas import AnalysisBody, Recommendation, Statement
+from kb.vocabulary import ADVICE_LABELS, SAFETY_LEVEL_LABELS
 
 __all__ = [
     "Change",
@@ -207,7 +208,7 @@ def body_changes(
 def _advice_fields(rec: Recommendation, titles: Mapping[str, str]) -> dict[str, str]:
     curator = rec.curator
     flat = {
-        "Veiligheid": SAFETY_LABELS[rec.safety.level],
+        "Veiligheid": SAFETY_LEVEL_LABELS[rec.safety.level],
         "Uitgesloten aanpakken": _show("contraindication", rec.safety.excluded_contraindications),
         "Berekend advies bijzondere curator": ADVICE_LABELS[curator.advice],
         "Advies van de raadsonderzoeker": ADVICE_LABELS[curator.final_advice],

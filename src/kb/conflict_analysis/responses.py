@@ -4,19 +4,19 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from kb.conflict_analysis.schemas import AnalysisBody, Recommendation, SafetyResult
+from kb.vocabulary import AnalysisStatus as Status
 
 __all__ = ["AnalysisOut", "AnalysisSummary", "Preview", "VersionRef"]
-
-Status = Literal["concept", "ter_accordering", "ingediend"]
 
 
 class VersionRef(BaseModel):
     """One version of the analysis that the caller may read."""
+
+    model_config = ConfigDict(from_attributes=True)
 
     version: int
     status: Status

@@ -14,26 +14,31 @@ from dataclasses import dataclass
 from typing import Literal
 
 from kb.conflict_analysis.matching import (
-    CandidateEntry,
+    FAILED_OUTCOMES,
     child_age,
     dutch_list,
     match_interventions,
 )
 from kb.conflict_analysis.schemas import (
-    TOPIC_LABELS,
-    Advice,
     AnalysisBody,
     Child,
     CuratorAdvice,
-    Profile,
     Reason,
     Recommendation,
     Safety,
-    SafetyLevel,
     SafetyResult,
+)
+from kb.interventions.schemas import Entry
+from kb.vocabulary import (
+    LETHALITY_LABELS,
+    OUTCOME_LABELS,
+    TOPIC_LABELS,
+    Advice,
+    Contraindication,
+    Profile,
+    SafetyLevel,
     Strength,
 )
-from kb.interventions.schemas import Contraindication
 
 __all__ = [
     "CURATOR_RULES",
@@ -94,13 +99,6 @@ class SafetySignal:
         return None if found is None else self.text.format(**found)
 
 
-LETHALITY_LABELS = {
-    "wapen": "wapen",
-    "verwurging": "verwurging",
-    "doodsbedreiging": "doodsbedreiging",
-    "stalking_na_scheiding": "stalking na de scheiding",
-    "escalerend_geweld": "escalerend geweld",
-}
 PARTNER_VIOLENCE_LABELS = {
     "vermoeden": "vermoeden van partnergeweld",
     "situationeel": "situationeel partnergeweld",
@@ -113,7 +111,7 @@ def _when(condition: bool, **found: str) -> Findings:
 
 
 def _lethality(safety: Safety) -> Findings:
-    labels = [LETHALITY_LABELS[i] for i in safety.lethality_indicators]
+    labels = [LETHALITY_LABELS[i].lower() for i in safety.lethality_indicators]
     return _when(bool(labels), indicators=dutch_list(labels))
 
 
@@ -265,18 +263,11 @@ def _long_procedure(facts: CaseFacts) -> Findings:
     return _grounds(grounds)
 
 
-OUTCOME_LABELS = {
-    "geweigerd": "geweigerd",
-    "afgerond_zonder_verbetering": "afgerond zonder verbetering",
-    "voortijdig_gestopt": "voortijdig gestopt",
-}
-
-
 def _failed_help(facts: CaseFacts) -> Findings:
     failed = [
-        f"{t.slug} ({OUTCOME_LABELS[t.outcome]})"
+        f"{t.slug} ({OUTCOME_LABELS[t.outcome].lower()})"
         for t in facts.body.interventions_tried
-        if t.outcome in OUTCOME_LABELS
+        if t.outcome in FAILED_OUTCOMES
     ]
     return _when(bool(failed), help=dutch_list(failed))
 
@@ -479,21 +470,21 @@ def reassess_date(level: SafetyLevel, today: dt.date) -> dt.date:
 
 def evaluate(
     body: AnalysisBody,
-    interventions: Sequence[CandidateEntry],
+    candidates: Sequence[Entry],
     today: dt.date,
     court_arrondissement: str | None,
 ) -> Recommendation:
     """The recommendation for one analysis: safety first, then the curator, then the help.
 
-    Pure: the knowledge base's candidates, the date and the court's arrondissement come in as
-    arguments, so the same body always gives the same recommendation.
+    Pure: the knowledge base's candidates (`Catalogue.candidates`), the date and the court's
+    arrondissement come in as arguments, so the same body always gives the same recommendation.
     """
     safety = safety_gate(body.safety)
     return Recommendation(
         safety=safety,
         curator=curator_advice(body, safety, today),
         interventions=match_interventions(
-            body, safety, interventions, court_arrondissement, today=today
+            body, safety, candidates, court_arrondissement, today=today
         ),
         reassess_by=reassess_date(safety.level, today),
     )

@@ -4,25 +4,46 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Annotated, Any, Literal
+from typing import Annotated
 
 from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
-    ValidationError,
     ValidationInfo,
     field_validator,
     model_validator,
 )
 
-from kb.interventions.schemas import ARRONDISSEMENTS, Contraindication
+from kb.vocabulary import (
+    COURT_ARRONDISSEMENTS,
+    Advice,
+    AgreementsKept,
+    ChildAbuse,
+    ChildInterest,
+    Communication,
+    Concern,
+    ContactStatus,
+    Contraindication,
+    DevelopmentThreatened,
+    FactorKind,
+    LethalityIndicator,
+    LoyaltyConflict,
+    Outcome,
+    ParentRef,
+    PartnerViolence,
+    Pattern,
+    Profile,
+    RefusalReason,
+    SafetyLevel,
+    StatementKind,
+    Strength,
+    Topic,
+    ViolenceForm,
+)
 
 __all__ = [
-    "COURT_ARRONDISSEMENTS",
     "MAX_CHILD_AGE",
-    "TOPIC_LABELS",
-    "Advice",
     "AnalysisBody",
     "Assessment",
     "Case",
@@ -40,73 +61,9 @@ __all__ = [
     "Safety",
     "SafetyResult",
     "Statement",
-    "dutch_errors",
-    "unknown_intervention_slugs",
 ]
-
-# --- Codes (domain.md §4) -------------------------------------------------------------------
-
-Topic = Literal[
-    "gezag",
-    "hoofdverblijf",
-    "zorgregeling",
-    "omgang",
-    "verhuizing",
-    "informatie_en_consultatie",
-    "alimentatie",
-    "ouderschapsplan",
-]
-PartnerViolence = Literal["geen", "vermoeden", "situationeel", "dwingende_controle"]
-ViolenceForm = Literal[
-    "psychisch",
-    "dwingende_controle",
-    "bedreiging",
-    "fysiek",
-    "ernstig_fysiek",
-    "seksueel",
-    "stalking",
-]
-ChildAbuse = Literal["geen", "vermoeden", "vastgesteld"]
-LethalityIndicator = Literal[
-    "wapen", "verwurging", "doodsbedreiging", "stalking_na_scheiding", "escalerend_geweld"
-]
-Pattern = Literal["wederzijds", "eenzijdig"]
-Communication = Literal["direct", "via_derden", "geen"]
-AgreementsKept = Literal["ja", "deels", "nee"]
-LoyaltyConflict = Literal["geen", "vermoed", "duidelijk"]
-DevelopmentThreatened = Literal["nee", "mogelijk", "ja"]
-ParentRef = Literal["A", "B"]
-ContactStatus = Literal["normaal", "weerstand", "weigering", "verlies"]
-RefusalReason = Literal["gerechtvaardigd", "beinvloed", "onduidelijk"]
-Concern = Literal[
-    "psychisch", "verslaving", "persoonlijkheid", "trauma", "ontkenning_behoeften_kind"
-]
-Outcome = Literal[
-    "afgerond_verbeterd", "afgerond_zonder_verbetering", "voortijdig_gestopt", "geweigerd", "lopend"
-]
-ChildInterest = Literal["ja", "nee", "twijfel"]
-FactorKind = Literal["beschermend", "belemmerend"]
-StatementKind = Literal["feit", "mening"]
-Advice = Literal["benoemen", "overwegen", "niet_nodig"]
-SafetyLevel = Literal["acuut", "zorgen", "geen"]
-Strength = Literal["sterk", "matig"]
-Profile = Literal["gedragswetenschapper", "jurist"]
 
 NonEmpty = Annotated[str, Field(min_length=1)]
-
-TOPIC_LABELS: dict[str, str] = {
-    "gezag": "gezag",
-    "hoofdverblijf": "hoofdverblijf",
-    "zorgregeling": "zorgregeling",
-    "omgang": "omgang",
-    "verhuizing": "verhuizing",
-    "informatie_en_consultatie": "informatie en consultatie",
-    "alimentatie": "alimentatie",
-    "ouderschapsplan": "ouderschapsplan",
-}
-
-# Every rechtbank carries the name of its arrondissement, so the map follows from the one list.
-COURT_ARRONDISSEMENTS: dict[str, str] = {f"Rechtbank {name}": name for name in ARRONDISSEMENTS}
 
 MAX_CHILD_AGE = 18
 # Only pseudonyms: a child's name must never reach the database (domain.md §7).
@@ -139,12 +96,12 @@ class _Form(BaseModel):
 class Case(_Form):
     """1. Zaak en procedure."""
 
-    case_number: NonEmpty
-    court: str
-    topics: list[Topic] = Field(min_length=1)
-    procedure_started_on: dt.date
-    earlier_procedures: int = Field(ge=0)
-    separated_on: dt.date | None = None
+    case_number: NonEmpty = Field(title="zaaknummer")
+    court: str = Field(title="rechtbank")
+    topics: list[Topic] = Field(min_length=1, title="onderwerpen")
+    procedure_started_on: dt.date = Field(title="begin van de procedure")
+    earlier_procedures: int = Field(ge=0, title="aantal eerdere procedures")
+    separated_on: dt.date | None = Field(None, title="datum van de scheiding")
 
     @field_validator("court")
     @classmethod
@@ -170,15 +127,19 @@ class Case(_Form):
 class Safety(_Form):
     """2. Veiligheid: partner violence (MASIC forms), child abuse, lethality, acute danger."""
 
-    partner_violence: PartnerViolence
-    violence_forms: list[ViolenceForm] = Field(default_factory=list)
-    child_abuse: ChildAbuse
-    child_witnessed_violence: bool
-    veilig_thuis_reports: int = Field(ge=0)
-    police_involved: bool
-    protective_measures: list[NonEmpty] = Field(default_factory=list)
-    lethality_indicators: list[LethalityIndicator] = Field(default_factory=list)
-    acute_danger: bool
+    partner_violence: PartnerViolence = Field(title="partnergeweld")
+    violence_forms: list[ViolenceForm] = Field(default_factory=list, title="vormen van geweld")
+    child_abuse: ChildAbuse = Field(title="kindermishandeling")
+    child_witnessed_violence: bool = Field(title="kind getuige van geweld")
+    veilig_thuis_reports: int = Field(ge=0, title="meldingen bij Veilig Thuis")
+    police_involved: bool = Field(title="politie betrokken")
+    protective_measures: list[NonEmpty] = Field(
+        default_factory=list, title="beschermende maatregelen"
+    )
+    lethality_indicators: list[LethalityIndicator] = Field(
+        default_factory=list, title="letaliteitsindicatoren"
+    )
+    acute_danger: bool = Field(title="acuut gevaar")
 
     @model_validator(mode="after")
     def _forms_need_violence(self) -> Safety:
@@ -193,12 +154,12 @@ class Safety(_Form):
 class Conflict(_Form):
     """3. Conflict: the Glasl step and how the parents deal with each other."""
 
-    glasl_step: int
-    pattern: Pattern
-    child_drawn_in: bool
-    network_escalates: bool
-    communication: Communication
-    agreements_kept: AgreementsKept
+    glasl_step: int = Field(title="Glasl-trede")
+    pattern: Pattern = Field(title="patroon")
+    child_drawn_in: bool = Field(title="kind in het conflict betrokken")
+    network_escalates: bool = Field(title="netwerk escaleert")
+    communication: Communication = Field(title="communicatie")
+    agreements_kept: AgreementsKept = Field(title="afspraken nagekomen")
 
     @field_validator("glasl_step")
     @classmethod
@@ -209,9 +170,13 @@ class Conflict(_Form):
 
 
 class Contact(_Form):
-    parent: ParentRef
-    status: ContactStatus
-    refusal_reason: RefusalReason | None = None
+    """A child's contact with one parent; a refusal with how it looks (Cafcass CIAF)."""
+
+    model_config = ConfigDict(title="contact met ouder")
+
+    parent: ParentRef = Field(title="ouder")
+    status: ContactStatus = Field(title="contact")
+    refusal_reason: RefusalReason | None = Field(None, title="reden van weigering")
 
     @model_validator(mode="after")
     def _reason_only_for_refusal(self) -> Contact:
@@ -226,16 +191,18 @@ class Contact(_Form):
 class Child(_Form):
     """4. One child, by pseudonym and birth year only."""
 
-    ref: str
-    birth_year: int
-    heard: bool
-    heard_by: list[NonEmpty] = Field(default_factory=list)
-    own_words: str | None = None
-    wants_representation: bool
-    loyalty_conflict: LoyaltyConflict
-    stress_signals: list[NonEmpty] = Field(default_factory=list)
-    development_threatened: DevelopmentThreatened
-    contact: list[Contact] = Field(default_factory=list)
+    model_config = ConfigDict(title="Kind")
+
+    ref: str = Field(title="pseudoniem")
+    birth_year: int = Field(title="geboortejaar")
+    heard: bool = Field(title="gehoord")
+    heard_by: list[NonEmpty] = Field(default_factory=list, title="gehoord door")
+    own_words: str | None = Field(None, title="eigen woorden")
+    wants_representation: bool = Field(title="vraagt om een eigen vertegenwoordiger")
+    loyalty_conflict: LoyaltyConflict = Field(title="loyaliteitsconflict")
+    stress_signals: list[NonEmpty] = Field(default_factory=list, title="stresssignalen")
+    development_threatened: DevelopmentThreatened = Field(title="ontwikkeling bedreigd")
+    contact: list[Contact] = Field(default_factory=list, title="contact met de ouders")
 
     @field_validator("ref")
     @classmethod
@@ -271,43 +238,51 @@ class Child(_Form):
 class Parent(_Form):
     """5. One parent, A or B."""
 
-    ref: ParentRef
-    has_authority: bool
-    concerns: list[Concern] = Field(default_factory=list)
-    accepts_help: bool
-    supports_other_parent: bool
+    model_config = ConfigDict(title="Ouder")
+
+    ref: ParentRef = Field(title="ouder")
+    has_authority: bool = Field(title="gezag")
+    concerns: list[Concern] = Field(default_factory=list, title="zorgen")
+    accepts_help: bool = Field(title="aanvaardt hulp")
+    supports_other_parent: bool = Field(title="steunt de band met de andere ouder")
 
 
 class InterventionTried(_Form):
     """7. Help tried: a knowledge-base slug (checked by `unknown_intervention_slugs`)."""
 
-    slug: NonEmpty
-    outcome: Outcome
+    model_config = ConfigDict(title="Hulp")
+
+    slug: NonEmpty = Field(title="interventie")
+    outcome: Outcome = Field(title="uitkomst")
 
 
 class Factor(_Form):
     """6. A protective or hindering factor, weighed 1–3, with its source."""
 
-    kind: FactorKind
-    text: NonEmpty
-    weight: int = Field(ge=1, le=3)
-    source: NonEmpty
+    model_config = ConfigDict(title="Factor")
+
+    kind: FactorKind = Field(title="soort")
+    text: NonEmpty = Field(title="omschrijving")
+    weight: int = Field(ge=1, le=3, title="gewicht")
+    source: NonEmpty = Field(title="bron")
 
 
 class Statement(_Form):
     """8. One statement in the weighing: fact or opinion, its source, hoor en wederhoor."""
 
-    text: NonEmpty
-    kind: StatementKind
-    source: NonEmpty
-    other_side_responded: bool | None = None
+    model_config = ConfigDict(title="Uitspraak")
+
+    text: NonEmpty = Field(title="tekst")
+    kind: StatementKind = Field(title="feit of mening")
+    source: NonEmpty = Field(title="bron")
+    other_side_responded: bool | None = Field(None, title="wederhoor")
 
 
 class Deviation(_Form):
     """9. The investigator's own advice where it differs from the computed one, with the reason."""
 
-    advice: Advice
-    reason: str
+    advice: Advice = Field(title="eigen advies")
+    reason: str = Field(title="reden van afwijken")
 
     @field_validator("reason")
     @classmethod
@@ -320,10 +295,10 @@ class Deviation(_Form):
 class Assessment(_Form):
     """8. Afweging."""
 
-    child_interest_at_stake: ChildInterest
-    summary: str = ""
-    statements: list[Statement] = Field(default_factory=list)
-    deviation: Deviation | None = None
+    child_interest_at_stake: ChildInterest = Field(title="belang van het kind in het geding")
+    summary: str = Field("", title="samenvatting")
+    statements: list[Statement] = Field(default_factory=list, title="uitspraken")
+    deviation: Deviation | None = Field(None, title="Afwijking van het advies")
 
 
 class AnalysisBody(_Form):
@@ -333,14 +308,18 @@ class AnalysisBody(_Form):
     that birth years and procedure dates are checked against; without it the clock is used.
     """
 
-    case: Case
-    safety: Safety
-    conflict: Conflict
-    children: list[Child] = Field(min_length=1)
-    parents: list[Parent] = Field(min_length=1, max_length=2)
-    interventions_tried: list[InterventionTried] = Field(default_factory=list)
-    factors: list[Factor] = Field(default_factory=list)
-    assessment: Assessment
+    case: Case = Field(title="Zaak en procedure")
+    safety: Safety = Field(title="Veiligheid")
+    conflict: Conflict = Field(title="Conflict")
+    children: list[Child] = Field(min_length=1, title="Kinderen")
+    parents: list[Parent] = Field(min_length=1, max_length=2, title="Ouders")
+    interventions_tried: list[InterventionTried] = Field(
+        default_factory=list, title="Hulpverlening"
+    )
+    factors: list[Factor] = Field(
+        default_factory=list, title="Beschermende en belemmerende factoren"
+    )
+    assessment: Assessment = Field(title="Afweging")
 
     @field_validator("children")
     @classmethod
@@ -357,83 +336,6 @@ class AnalysisBody(_Form):
         if len(set(refs)) != len(refs):
             raise ValueError("De ouders heten A en B, elk één keer.")
         return value
-
-
-def unknown_intervention_slugs(body: AnalysisBody, known_slugs: set[str]) -> list[dict[str, Any]]:
-    """Field errors for tried interventions that are not in the knowledge base.
-
-    Kept out of the model because the model cannot know the knowledge base; the caller passes
-    its slugs.
-    """
-    return [
-        {
-            "loc": ["interventions_tried", index, "slug"],
-            "msg": f"Onbekende interventie '{tried.slug}': kies een item uit de kennisbank.",
-        }
-        for index, tried in enumerate(body.interventions_tried)
-        if tried.slug not in known_slugs
-    ]
-
-
-# --- Dutch messages for Pydantic's own errors ------------------------------------------------
-
-_MESSAGES: dict[str, str] = {
-    "missing": "Dit veld is verplicht.",
-    "extra_forbidden": "Onbekend veld: dit formulier kent dit veld niet.",
-    "int_parsing": "Moet een geheel getal zijn.",
-    "int_type": "Moet een geheel getal zijn.",
-    "int_from_float": "Moet een geheel getal zijn, zonder decimalen.",
-    "greater_than_equal": "Moet minstens {ge} zijn.",
-    "less_than_equal": "Mag hoogstens {le} zijn.",
-    "greater_than": "Moet groter zijn dan {gt}.",
-    "less_than": "Moet kleiner zijn dan {lt}.",
-    "date_parsing": "Moet een datum zijn in de vorm JJJJ-MM-DD.",
-    "date_from_datetime_parsing": "Moet een datum zijn in de vorm JJJJ-MM-DD.",
-    "date_from_datetime_inexact": "Moet een datum zijn, zonder tijd.",
-    "date_type": "Moet een datum zijn in de vorm JJJJ-MM-DD.",
-    "string_type": "Moet tekst zijn.",
-    "string_too_long": "Mag hoogstens {max_length} tekens lang zijn.",
-    "too_short": "Geef er minstens {min_length} op.",
-    "too_long": "Geef er hoogstens {max_length} op.",
-    "bool_parsing": "Moet waar of onwaar zijn (true/false).",
-    "bool_type": "Moet waar of onwaar zijn (true/false).",
-    "list_type": "Moet een lijst zijn.",
-    "model_type": "Moet een object met velden zijn.",
-    "model_attributes_type": "Moet een object met velden zijn.",
-    "dict_type": "Moet een object met velden zijn.",
-}
-
-
-def dutch_errors(exc: ValidationError) -> list[dict[str, Any]]:
-    """Pydantic's errors as `[{"loc": [...], "msg": "…"}]` with Dutch messages.
-
-    The input is never echoed back: it may hold a child's name typed in the wrong field.
-    """
-    return [
-        {"loc": list(error["loc"]), "msg": _dutch_message(error["type"], error.get("ctx") or {})}
-        for error in exc.errors(include_url=False)
-    ]
-
-
-def _dutch_message(error_type: str, ctx: dict[str, Any]) -> str:
-    if error_type in ("value_error", "assertion_error"):
-        return str(ctx.get("error", "Ongeldige waarde."))
-    if error_type == "literal_error":
-        return f"Kies een van: {_dutch_or(str(ctx.get('expected', '')))}."
-    if error_type == "string_too_short":
-        if ctx.get("min_length") == 1:
-            return "Mag niet leeg zijn."
-        return "Moet minstens {min_length} tekens lang zijn.".format(**ctx)
-    template = _MESSAGES.get(error_type)
-    if template is None:
-        return "Ongeldige waarde."
-    return template.format(**ctx)
-
-
-def _dutch_or(expected: str) -> str:
-    """Pydantic lists literals as "'a', 'b' or 'c'"; Dutch says "of"."""
-    head, _, last = expected.rpartition(" or ")
-    return f"{head} of {last}" if head else expected
 
 
 # --- The recommendation (contracts.md) ---------------------------------------------------------

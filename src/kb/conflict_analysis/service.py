@@ -13,11 +13,9 @@ only. The pages and the API call the same methods; nothing here knows about HTTP
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import datetime as dt
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Collection
 from typing import Any
 
 from pydantic import ValidationError
@@ -26,34 +24,32 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from kb.auth import audit
-from kb.auth.guards import ensure
-from kb.auth.models import Account
 from kb.auth.permissions import (
     AnalysisFacts,
-    AnalysisStatus,
+    CaseRule,
+    ensure,
     may_approve_analysis,
     may_edit_analysis,
     may_read_analysis,
     may_reassess_analysis,
     may_submit_analysis,
 )
-from kb.auth.schemas import CurrentUser
-from kb.auth.security import aware, utcnow
-from kb.conflict_analysis.inputs import KnowledgeBase, parse_body, parse_if_match
-from kb.conflict_analysis.matching import arrondissement_of_court
+from kb.auth.schemas import Caller
+from kb.clock import utcnow
+from kb.conflict_analysis.advisor import Advisor
 from kb.conflict_analysis.models import Analysis, AnalysisVersion
-from kb.conflict_analysis.responses import AnalysisOut, AnalysisSummary, Preview, VersionRef
-from kb.conflict_analysis.rules import evaluate, safety_gate
-from kb.conflict_analysis.schemas import AnalysisBody, Recommendation, Safety
+from kb.conflict_analysis.responses import AnalysisOut, AnalysisSummary, VersionRef
+from kb.conflict_analysis.schemas import AnalysisBody, Recommendation
 from kb.errors import (
     ConflictError,
-    InvalidInputError,
     NotFoundError,
     PermissionDeniedError,
-    PreconditionFailedError,
+    PreconditionRequiredError,
+    StaleVersionError,
 )
+from kb.vocabulary import AnalysisStatus
 
-__all__ = ["OBJECT_TYPE", "AnalysisService", "Caller", "StaleVersionError"]
+__all__ = ["OBJECT_TYPE", "AnalysisService"]
 
 OBJECT_TYPE = "conflict_analysis"
 _NOT_FOUND = "Deze analyse bestaat niet of u heeft er geen toegang toe."
@@ -64,185 +60,104 @@ _STATUS_WORDS = {
 }
 
 
-class StaleVersionError(PreconditionFailedError):
-    """A save or status change based on an older state of the version (412); names the current."""
-
-    def __init__(self, detail: str, current_etag: str) -> None:
-        super().__init__(detail)
-        self.current_etag = current_etag
-
-
-@dataclass(frozen=True)
-class Caller:
-    """Who asks, from where, and through which door (`api` or `pagina`), for the audit log."""
-
-    user: CurrentUser
-    address: str | None = None
-    via: str = "api"
-
-
 class AnalysisService:
-    """Create, read, change and move analyses through their workflow, for one request.
+    """Create, read, change and move analyses through their workflow, for one caller.
 
     Args:
         session: The request's session; the caller commits (the route's 2xx) or rolls back.
-        knowledge: The knowledge base's entries, for matching and checking tried help.
-        today: The evaluation date (birth years, procedure length, dates in the advice).
+        advisor: Parses bodies and computes their advice against the knowledge base.
+        caller: Who asks, from where, through which door: every read and write is theirs.
     """
 
-    def __init__(
-        self,
-        session: Session,
-        knowledge: KnowledgeBase,
-        today: Callable[[], dt.date] = dt.date.today,
-    ) -> None:
+    def __init__(self, session: Session, advisor: Advisor, caller: Caller) -> None:
         self.session = session
-        self.knowledge = knowledge
-        self._today = today
-
-    # --- Computing without storing ------------------------------------------------------------
-
-    def parse(self, data: Any, today: dt.date | None = None) -> AnalysisBody:
-        known = {item.slug for item in self.knowledge.items()}
-        return parse_body(data, today or self._today(), known)
-
-    def recommend(self, body: AnalysisBody, today: dt.date | None = None) -> Recommendation:
-        return evaluate(
-            body,
-            self.knowledge.candidates(),
-            today or self._today(),
-            arrondissement_of_court(body.case.court),
-        )
-
-    def evaluate(self, data: Any) -> Recommendation:
-        """The recommendation for a body; nothing is stored (nor audited: it holds no case)."""
-        return self.recommend(self.parse(data))
-
-    def preview(self, data: Any) -> Preview:
-        """As `evaluate`, but for a half-filled form: the safety gate comes first."""
-        try:
-            body = self.parse(data)
-        except InvalidInputError as exc:
-            safety = None
-            raw = data.get("safety") if isinstance(data, dict) else None
-            with contextlib.suppress(ValidationError):
-                safety = safety_gate(Safety.model_validate(raw))
-            return Preview(safety=safety, problems=len(exc.errors))
-        return Preview(recommendation=self.recommend(body))
+        self.advisor = advisor
+        self.caller = caller
 
     # --- Writes --------------------------------------------------------------------------------
 
-    def create(self, caller: Caller, data: Any) -> AnalysisOut:
+    def create(self, data: Any) -> AnalysisOut:
         """A new analysis with its first `concept` version, in the investigator's office."""
-        user = caller.user
+        user = self.caller.user
         if not user.office:
             raise PermissionDeniedError(
                 "Uw account hoort bij geen vestiging van de Raad; vraag de beheerder dat in te stellen."
             )
-        today = self._today()
-        body = self.parse(data, today)
-        recommendation = self.recommend(body, today)
-        now = utcnow()
+        body, recommendation, today = self._checked(data)
+        version = self._new_version(body, recommendation, today, 1)
         analysis = Analysis(
             case_number=body.case.case_number,
             court=body.case.court,
             office=user.office,
             author_id=user.id,
-            created_at=now,
+            created_at=version.created_at,
+            versions=[version],
         )
-        version = AnalysisVersion(
-            version=1,
-            revision=1,
-            status="concept",
-            author_id=user.id,
-            created_at=now,
-            **_contents(body, recommendation, today, now),
-        )
-        analysis.versions.append(version)
         self.session.add(analysis)
         self.session.flush()
-        self._record(caller, "analysis.create", analysis, version)
-        return self._out(analysis, version, caller.user)
+        self._record("analysis.create", analysis, version)
+        return self._out(analysis, version)
 
-    def save(
-        self, caller: Caller, analysis_id: int, data: Any, if_match: str | None
-    ) -> AnalysisOut:
-        """Replace the draft, when `if_match` names its current ETag."""
-        analysis, latest = self._for_change(caller, analysis_id, may_edit_analysis, "concept")
-        expected = _expected_revision(latest, parse_if_match(if_match))
-        today = self._today()
-        body = self.parse(data, today)
-        recommendation = self.recommend(body, today)
-        now = utcnow()
-        changed = self._update(
+    def save(self, analysis_id: int, data: Any, expected: Collection[str]) -> AnalysisOut:
+        """Replace the draft, when `expected` (the client's `If-Match`) names its current ETag."""
+        analysis, latest = self._for_change(analysis_id, may_edit_analysis, "concept")
+        if not expected:
+            raise PreconditionRequiredError(
+                "Stuur de versie mee die u wijzigt: de header If-Match met de ETag die u kreeg, "
+                'bijvoorbeeld If-Match: "1-3". Zo overschrijft u nooit ongemerkt andermans werk.'
+            )
+        revision = _expected_revision(latest, expected)
+        body, recommendation, today = self._checked(data)
+        self._update(
             latest,
-            expected,
-            "concept",
+            revision,
             revision=AnalysisVersion.revision + 1,
-            **_contents(body, recommendation, today, now),
+            **_contents(body, recommendation, today),
         )
-        if not changed:
-            raise self._stale(latest)
         analysis.case_number = body.case.case_number
         analysis.court = body.case.court
-        self._record(caller, "analysis.edit", analysis, latest)
-        return self._out(analysis, latest, caller.user)
+        self._record("analysis.edit", analysis, latest)
+        return self._out(analysis, latest)
 
-    def submit(self, caller: Caller, analysis_id: int, if_match: str | None = None) -> AnalysisOut:
+    def submit(self, analysis_id: int, expected: Collection[str] = ()) -> AnalysisOut:
         """Send the draft to the behavioural expert of the office (`ter_accordering`)."""
-        analysis, latest = self._for_change(caller, analysis_id, may_submit_analysis, "concept")
-        expected = (
-            latest.revision
-            if if_match is None
-            else _expected_revision(latest, parse_if_match(if_match))
-        )
+        analysis, latest = self._for_change(analysis_id, may_submit_analysis, "concept")
         now = utcnow()
-        if not self._update(
+        self._update(
             latest,
-            expected,
-            "concept",
+            _expected_revision(latest, expected),
             status="ter_accordering",
             revision=AnalysisVersion.revision + 1,
             submitted_at=now,
             updated_at=now,
-        ):
-            raise self._stale(latest)
-        self._record(caller, "analysis.submit", analysis, latest)
-        return self._out(analysis, latest, caller.user)
+        )
+        self._record("analysis.submit", analysis, latest)
+        return self._out(analysis, latest)
 
-    def approve(self, caller: Caller, analysis_id: int, if_match: str | None = None) -> AnalysisOut:
+    def approve(self, analysis_id: int, expected: Collection[str] = ()) -> AnalysisOut:
         """Approve (accorderen): the version becomes `ingediend`, immutable and visible to judges."""
-        analysis, latest = self._for_change(
-            caller, analysis_id, may_approve_analysis, "ter_accordering"
-        )
-        expected = (
-            latest.revision
-            if if_match is None
-            else _expected_revision(latest, parse_if_match(if_match))
-        )
+        analysis, latest = self._for_change(analysis_id, may_approve_analysis, "ter_accordering")
         now = utcnow()
-        if not self._update(
+        self._update(
             latest,
-            expected,
-            "ter_accordering",
+            _expected_revision(latest, expected),
             status="ingediend",
             revision=AnalysisVersion.revision + 1,
-            approved_by=caller.user.id,
+            approved_by=self.caller.user.id,
             approved_at=now,
             updated_at=now,
-        ):
-            raise self._stale(latest)
-        self._record(caller, "analysis.approve", analysis, latest)
-        return self._out(analysis, latest, caller.user)
+        )
+        self._record("analysis.approve", analysis, latest)
+        return self._out(analysis, latest)
 
-    def reassess(self, caller: Caller, analysis_id: int) -> AnalysisOut:
+    def reassess(self, analysis_id: int) -> AnalysisOut:
         """A re-assessment: a new `concept` version, copied from the last submitted one.
 
         The advice is computed again for today, because time itself is a reason (the length of
         the procedure); the body is the submitted one, unchanged, until the investigator edits it.
         """
-        analysis, latest = self._for_change(caller, analysis_id, may_reassess_analysis, "ingediend")
-        today = self._today()
+        analysis, latest = self._for_change(analysis_id, may_reassess_analysis, "ingediend")
+        today = self.advisor.today()
         try:
             body = AnalysisBody.model_validate(latest.body, context={"today": today})
             checked_on = today
@@ -250,16 +165,8 @@ class AnalysisService:
             # Still valid on its own date (a child may have turned 18 since): the next save
             # shows the investigator what to change.
             body, checked_on = _stored_body(latest), latest.evaluated_on
-        recommendation = self.recommend(body, today)
-        now = utcnow()
-        version = AnalysisVersion(
-            version=latest.version + 1,
-            revision=1,
-            status="concept",
-            author_id=caller.user.id,
-            created_at=now,
-            **_contents(body, recommendation, checked_on, now),
-        )
+        recommendation = self.advisor.recommend(body, today)
+        version = self._new_version(body, recommendation, checked_on, latest.version + 1)
         analysis.versions.append(version)
         try:
             self.session.flush()
@@ -268,43 +175,44 @@ class AnalysisService:
             raise ConflictError(
                 f"Er is zojuist al een herijking gestart (versie {latest.version + 1})."
             ) from None
-        self._record(caller, "analysis.reassess", analysis, version)
-        return self._out(analysis, version, caller.user)
+        self._record("analysis.reassess", analysis, version)
+        return self._out(analysis, version)
 
     # --- Reads ---------------------------------------------------------------------------------
 
-    def draft(self, caller: Caller, analysis_id: int) -> AnalysisOut:
+    def draft(self, analysis_id: int) -> AnalysisOut:
         """The draft to edit: only its own investigator's, only while `concept`; audited."""
-        analysis, latest = self._for_change(caller, analysis_id, may_edit_analysis, "concept")
-        self._record(caller, "analysis.read", analysis, latest, purpose="bewerken")
-        return self._out(analysis, latest, caller.user)
+        analysis, latest = self._for_change(analysis_id, may_edit_analysis, "concept")
+        self._record("analysis.read", analysis, latest, purpose="bewerken")
+        return self._out(analysis, latest)
 
     def read(
-        self, caller: Caller, analysis_id: int, version: int | None = None, purpose: str = "lezen"
+        self, analysis_id: int, version: int | None = None, purpose: str = "lezen"
     ) -> AnalysisOut:
         """The newest version the caller may read, or the one asked for; audited."""
-        analysis, chosen = self._readable(caller.user, analysis_id, version)
-        self._record(caller, "analysis.read", analysis, chosen, purpose=purpose)
-        return self._out(analysis, chosen, caller.user)
+        analysis, chosen = self._readable(analysis_id, version)
+        self._record("analysis.read", analysis, chosen, purpose=purpose)
+        return self._out(analysis, chosen)
 
-    def previous_submitted(self, caller: Caller, current: AnalysisOut) -> AnalysisOut | None:
-        """The submitted version before `current`, for "what changed"; read along with it."""
-        analysis = self._load(current.id)
+    def read_with_previous(
+        self, analysis_id: int, version: int | None, purpose: str
+    ) -> tuple[AnalysisOut, AnalysisOut | None]:
+        """A version and the submitted one before it (for "what changed"), both audited."""
+        analysis, chosen = self._readable(analysis_id, version)
+        self._record("analysis.read", analysis, chosen, purpose=purpose)
         earlier = [
             v
-            for v in analysis.versions
-            if v.version < current.version
-            and v.status == "ingediend"
-            and may_read_analysis(caller.user, _facts(analysis, v))
+            for v in self._readable_versions(analysis)
+            if v.version < chosen.version and v.status == "ingediend"
         ]
         if not earlier:
-            return None
-        self._record(caller, "analysis.read", analysis, earlier[-1], purpose="vergelijken")
-        return self._out(analysis, earlier[-1], caller.user)
+            return self._out(analysis, chosen), None
+        self._record("analysis.read", analysis, earlier[-1], purpose="vergelijken")
+        return self._out(analysis, chosen), self._out(analysis, earlier[-1])
 
-    def overview(self, caller: Caller) -> list[AnalysisSummary]:
+    def overview(self) -> list[AnalysisSummary]:
         """The analyses the caller may read, newest first, each at the newest readable version."""
-        user = caller.user
+        user = self.caller.user
         # A list needs no bodies: leave the JSON columns in the database.
         query = select(Analysis).options(
             selectinload(Analysis.versions).load_only(
@@ -324,33 +232,15 @@ class AnalysisService:
             query = query.where(Analysis.office == user.office)
         else:
             return []
-        rows = []
-        names = _Names(self.session)
-        for analysis in self.session.scalars(query):
-            readable = [
-                v for v in analysis.versions if may_read_analysis(user, _facts(analysis, v))
-            ]
-            if not readable:
-                continue
-            latest = readable[-1]
-            names.want(analysis.author_id)
-            rows.append((analysis, latest))
         summaries = [
             AnalysisSummary(
-                id=analysis.id,
-                case_number=analysis.case_number,
-                court=analysis.court,
-                office=analysis.office,
-                author=names[analysis.author_id],
+                **_shown(analysis, readable[-1]),
                 mine=analysis.author_id == user.id,
-                version=v.version,
-                status=v.status,  # type: ignore[arg-type]
-                safety_level=v.safety_level,
-                final_advice=v.final_advice,
-                reassess_by=v.reassess_by,
-                updated_at=aware(v.updated_at),
+                safety_level=readable[-1].safety_level,
+                reassess_by=readable[-1].reassess_by,
             )
-            for analysis, v in rows
+            for analysis in self.session.scalars(query).unique()
+            if (readable := self._readable_versions(analysis))
         ]
         summaries.sort(key=lambda s: s.updated_at, reverse=True)
         audit.record(
@@ -358,12 +248,31 @@ class AnalysisService:
             user=user,
             action="analysis.list",
             object_type=OBJECT_TYPE,
-            address=caller.address,
-            detail={"via": caller.via, "count": len(summaries)},
+            address=self.caller.address,
+            detail={"via": self.caller.via, "count": len(summaries)},
         )
         return summaries
 
     # --- Internals ------------------------------------------------------------------------------
+
+    def _checked(self, data: Any) -> tuple[AnalysisBody, Recommendation, dt.date]:
+        """The body parsed and its advice computed, for today."""
+        today = self.advisor.today()
+        body = self.advisor.parse(data, today)
+        return body, self.advisor.recommend(body, today), today
+
+    def _new_version(
+        self, body: AnalysisBody, recommendation: Recommendation, today: dt.date, number: int
+    ) -> AnalysisVersion:
+        now = utcnow()
+        return AnalysisVersion(
+            version=number,
+            revision=1,
+            status="concept",
+            author_id=self.caller.user.id,
+            created_at=now,
+            **_contents(body, recommendation, today, now),
+        )
 
     def _load(self, analysis_id: int) -> Analysis:
         analysis = self.session.scalar(
@@ -375,11 +284,13 @@ class AnalysisService:
             raise NotFoundError(_NOT_FOUND)
         return analysis
 
-    def _readable(
-        self, user: CurrentUser, analysis_id: int, version: int | None
-    ) -> tuple[Analysis, AnalysisVersion]:
+    def _readable_versions(self, analysis: Analysis) -> list[AnalysisVersion]:
+        user = self.caller.user
+        return [v for v in analysis.versions if may_read_analysis(user, _facts(analysis, v))]
+
+    def _readable(self, analysis_id: int, version: int | None) -> tuple[Analysis, AnalysisVersion]:
         analysis = self._load(analysis_id)
-        readable = [v for v in analysis.versions if may_read_analysis(user, _facts(analysis, v))]
+        readable = self._readable_versions(analysis)
         if version is not None:
             readable = [v for v in readable if v.version == version]
         if not readable:
@@ -388,32 +299,26 @@ class AnalysisService:
         return analysis, readable[-1]
 
     def _for_change(
-        self,
-        caller: Caller,
-        analysis_id: int,
-        rule: Callable[[CurrentUser | None, AnalysisFacts], bool],
-        needed: AnalysisStatus,
+        self, analysis_id: int, rule: CaseRule, needed: AnalysisStatus
     ) -> tuple[Analysis, AnalysisVersion]:
         """The newest version, once the caller may see the analysis (else 404), may do this to
         it (else 403), and it is in the status the action needs (else 409)."""
-        analysis, _ = self._readable(caller.user, analysis_id, None)
+        analysis, _ = self._readable(analysis_id, None)
         latest = analysis.versions[-1]
-        facts = _facts(analysis, latest)
-        ensure(rule, caller.user, dataclasses.replace(facts, status=needed), hide=False)
+        facts = dataclasses.replace(_facts(analysis, latest), status=needed)
+        ensure(rule, self.caller.user, facts, hide=False)
         if latest.status != needed:
             raise ConflictError(_wrong_status(latest, needed))
         return analysis, latest
 
-    def _update(
-        self, version: AnalysisVersion, expected_revision: int, current_status: str, **values: Any
-    ) -> bool:
-        """UPDATE the row only if nobody changed it since `expected_revision`; True when it did."""
+    def _update(self, version: AnalysisVersion, expected_revision: int, **values: Any) -> None:
+        """UPDATE the row only if nobody changed it since `expected_revision`, else 412."""
         result = self.session.execute(
             update(AnalysisVersion)
             .where(
                 AnalysisVersion.id == version.id,
                 AnalysisVersion.revision == expected_revision,
-                AnalysisVersion.status == current_status,
+                AnalysisVersion.status == version.status,
             )
             .values(**values)
             .execution_options(synchronize_session=False)
@@ -421,102 +326,68 @@ class AnalysisService:
         changed = bool(getattr(result, "rowcount", 0) == 1)
         # Read back what the database now holds, ours or the other writer's.
         self.session.refresh(version)
-        return changed
-
-    def _stale(self, version: AnalysisVersion) -> StaleVersionError:
-        return StaleVersionError(
-            f"Deze analyse is intussen door iemand anders opgeslagen of van status veranderd; "
-            f"de huidige versie is {version.etag} ({_STATUS_WORDS[version.status]}). "
-            "Haal die op, neem uw wijzigingen over en sla opnieuw op met de nieuwe ETag: "
-            "uw eigen invoer is niet opgeslagen en niet weggegooid.",
-            version.etag,
-        )
+        if not changed:
+            raise StaleVersionError(
+                f"Deze analyse is intussen door iemand anders opgeslagen of van status veranderd; "
+                f"de huidige versie is {version.etag} ({_STATUS_WORDS[version.status]}). "
+                "Haal die op, neem uw wijzigingen over en sla opnieuw op met de nieuwe ETag: "
+                "uw eigen invoer is niet opgeslagen en niet weggegooid.",
+                version.etag,
+            )
 
     def _record(
         self,
-        caller: Caller,
         action: str,
         analysis: Analysis,
         version: AnalysisVersion,
         purpose: str | None = None,
     ) -> None:
-        detail: dict[str, Any] = {"via": caller.via, "status": version.status}
+        detail: dict[str, Any] = {"via": self.caller.via, "status": version.status}
         if purpose:
             detail["purpose"] = purpose
         audit.record(
             self.session,
-            user=caller.user,
+            user=self.caller.user,
             action=action,
             object_type=OBJECT_TYPE,
             object_id=analysis.id,
             version=version.version,
-            address=caller.address,
+            address=self.caller.address,
             detail=detail,
         )
 
-    def _out(self, analysis: Analysis, version: AnalysisVersion, user: CurrentUser) -> AnalysisOut:
-        names = _Names(self.session)
-        names.want(analysis.author_id)
-        if version.approved_by is not None:
-            names.want(version.approved_by)
+    def _out(self, analysis: Analysis, version: AnalysisVersion) -> AnalysisOut:
+        approver = version.approver
         return AnalysisOut(
-            id=analysis.id,
-            version=version.version,
+            **_shown(analysis, version),
             revision=version.revision,
             etag=version.etag,
-            status=version.status,  # type: ignore[arg-type]
-            case_number=analysis.case_number,
-            court=analysis.court,
-            office=analysis.office,
-            author=names[analysis.author_id],
             author_id=analysis.author_id,
-            approved_by=names[version.approved_by] if version.approved_by else None,
-            created_at=aware(version.created_at),
-            updated_at=aware(version.updated_at),
-            submitted_at=_aware(version.submitted_at),
-            approved_at=_aware(version.approved_at),
+            approved_by=approver.username if approver is not None else None,
+            created_at=version.created_at,
+            submitted_at=version.submitted_at,
+            approved_at=version.approved_at,
             evaluated_on=version.evaluated_on,
-            final_advice=version.final_advice,
             deviation_reason=version.deviation_reason,
             body=_stored_body(version),
             recommendation=Recommendation.model_validate(version.recommendation),
-            versions=[
-                VersionRef(
-                    version=v.version,
-                    status=v.status,  # type: ignore[arg-type]
-                    submitted_at=_aware(v.submitted_at),
-                    approved_at=_aware(v.approved_at),
-                )
-                for v in analysis.versions
-                if may_read_analysis(user, _facts(analysis, v))
-            ],
+            versions=[VersionRef.model_validate(v) for v in self._readable_versions(analysis)],
         )
 
 
-class _Names:
-    """User names of accounts, fetched in one query when first needed."""
-
-    def __init__(self, session: Session) -> None:
-        self._session = session
-        self._wanted: set[int] = set()
-        self._names: dict[int, str] | None = None
-
-    def want(self, account_id: int) -> None:
-        self._wanted.add(account_id)
-        self._names = None
-
-    def __getitem__(self, account_id: int) -> str:
-        if self._names is None:
-            rows = self._session.execute(
-                select(Account.id, Account.username).where(Account.id.in_(self._wanted))
-            )
-            self._names = {row.id: row.username for row in rows}
-        return self._names.get(account_id, f"account {account_id}")
-
-
-def _aware(moment: dt.datetime | None) -> dt.datetime | None:
-    # SQLite hands back naive datetimes; they were stored in UTC.
-    return aware(moment) if moment is not None else None
+def _shown(analysis: Analysis, version: AnalysisVersion) -> dict[str, Any]:
+    """What the list and the full analysis both show of a version."""
+    return {
+        "id": analysis.id,
+        "case_number": analysis.case_number,
+        "court": analysis.court,
+        "office": analysis.office,
+        "author": analysis.author.username,
+        "version": version.version,
+        "status": version.status,
+        "final_advice": version.final_advice,
+        "updated_at": version.updated_at,
+    }
 
 
 def _facts(analysis: Analysis, version: AnalysisVersion) -> AnalysisFacts:
@@ -529,7 +400,10 @@ def _facts(analysis: Analysis, version: AnalysisVersion) -> AnalysisFacts:
 
 
 def _contents(
-    body: AnalysisBody, recommendation: Recommendation, today: dt.date, now: dt.datetime
+    body: AnalysisBody,
+    recommendation: Recommendation,
+    today: dt.date,
+    now: dt.datetime | None = None,
 ) -> dict[str, Any]:
     """The columns a save writes: the body, the advice computed for it, and what it says."""
     curator = recommendation.curator
@@ -542,7 +416,7 @@ def _contents(
         "safety_level": recommendation.safety.level,
         "reassess_by": recommendation.reassess_by,
         "evaluated_on": today,
-        "updated_at": now,
+        "updated_at": now or utcnow(),
     }
 
 
@@ -550,12 +424,15 @@ def _stored_body(version: AnalysisVersion) -> AnalysisBody:
     return AnalysisBody.model_validate(version.body, context={"today": version.evaluated_on})
 
 
-def _expected_revision(version: AnalysisVersion, tags: list[str]) -> int:
-    """The revision the client last saw, when its If-Match names this version's current ETag."""
-    if version.etag not in tags:
+def _expected_revision(version: AnalysisVersion, expected: Collection[str]) -> int:
+    """The revision the client last saw, when `expected` names this version's current ETag;
+    with no `expected` at all (a page's button without a version), the current one."""
+    if not expected:
+        return version.revision
+    if version.etag not in expected:
         raise StaleVersionError(
-            f"U werkte aan een oudere stand van deze analyse ({', '.join(tags)}); de huidige is "
-            f"{version.etag}. Haal die op, neem uw wijzigingen over en sla opnieuw op: "
+            f"U werkte aan een oudere stand van deze analyse ({', '.join(expected)}); de huidige "
+            f"is {version.etag}. Haal die op, neem uw wijzigingen over en sla opnieuw op: "
             "uw eigen invoer is niet opgeslagen en niet weggegooid.",
             version.etag,
         )

@@ -10,24 +10,14 @@ database row, no log line. Because the guide changes nothing, it needs no CSRF t
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any
+from typing import Any
 
 from litestar import Controller, Request, Response, get, post
 from litestar.di import NamedDependency, Provide
-from litestar.enums import RequestEncodingType
 from litestar.handlers import BaseRouteHandler
-from litestar.params import Body
 from litestar.response import Template
 from litestar.types import ControllerRouterHandler
-from sqlalchemy.orm import Session
 
-from kb.desk.labels import (
-    COMMUNICATION_OPTIONS,
-    PROVINCES,
-    ROUTE_FOR_PARENTS,
-    SAFETY_OPTIONS,
-)
-from kb.desk.pdf import render_pdf
 from kb.desk.schemas import (
     COMPARE_MAX,
     COMPARE_MIN,
@@ -39,52 +29,33 @@ from kb.desk.schemas import (
 )
 from kb.desk.service import DeskService
 from kb.errors import InvalidInputError
-from kb.interventions.schemas import ARRONDISSEMENTS
-from kb.search.base import SearchBackend
+from kb.interventions.catalogue import Catalogue
+from kb.vocabulary import (
+    ARRONDISSEMENTS,
+    GUIDE_COMMUNICATION,
+    GUIDE_SAFETY,
+    PROVINCES,
+    ROUTE_FOR_PARENTS,
+)
+from kb.web.pages import NO_STORE, FormData, first_values, page
+from kb.web.pdf import pdf_response
 
-__all__ = ["DESK_ROUTES", "DeskPages", "ParentsPages", "provide_desk_service"]
+__all__ = ["DESK_ROUTES", "DESK_TEMPLATE_GLOBALS", "DeskPages", "ParentsPages"]
 
-NO_STORE = {"Cache-Control": "no-store"}
 PDF_NAME = "folder-hulp-bij-scheiding.pdf"
-# Any shape is accepted and then read as text, so a repeated or odd field gets the form back.
-FormData = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
 
-# Shared by every desk template: the B1 texts and the choices the forms offer.
-TEXTS: dict[str, Any] = {
+# The choices the desk's forms offer, for every desk template.
+DESK_TEMPLATE_GLOBALS: dict[str, Any] = {
     "route_for_parents": ROUTE_FOR_PARENTS,
-    "communication_options": COMMUNICATION_OPTIONS,
-    "safety_options": SAFETY_OPTIONS,
+    "communication_options": GUIDE_COMMUNICATION,
+    "safety_options": GUIDE_SAFETY,
     "provinces": PROVINCES,
     "arrondissements": ARRONDISSEMENTS,
 }
 
 
-def provide_desk_service(
-    search_backend: NamedDependency[SearchBackend],
-    db_session: NamedDependency[Session],
-) -> DeskService:
-    return DeskService(search_backend, db_session)
-
-
-def _page(
-    name: str, status_code: int = 200, headers: dict[str, str] | None = None, **context: Any
-) -> Template:
-    return Template(
-        f"desk/{name}.html",
-        context=TEXTS | context,
-        status_code=status_code,
-        headers=headers,
-    )
-
-
-def _form_values(data: dict[str, Any]) -> dict[str, str]:
-    """One text per field: the first of a repeated field, nothing for anything else."""
-    values = {}
-    for name, value in data.items():
-        first = value[0] if isinstance(value, list) and value else value
-        if isinstance(first, str):
-            values[name] = first
-    return values
+def provide_desk_service(catalogue: NamedDependency[Catalogue]) -> DeskService:
+    return DeskService(catalogue)
 
 
 def _slugs(request: Request[Any, Any, Any]) -> list[str]:
@@ -99,19 +70,19 @@ class ParentsPages(Controller):
 
     @get("/", sync_to_thread=False)
     def home(self) -> Template:
-        return _page("ouders")
+        return page("desk/ouders.html")
 
     @get("/scheiden", sync_to_thread=False)
     def divorce(self) -> Template:
-        return _page("scheiden")
+        return page("desk/scheiden.html")
 
     @get("/kinderen", sync_to_thread=False)
     def children(self) -> Template:
-        return _page("kinderen")
+        return page("desk/kinderen.html")
 
     @get("/ouderschapsplan", sync_to_thread=False)
     def parenting_plan(self) -> Template:
-        return _page("ouderschapsplan")
+        return page("desk/ouderschapsplan.html")
 
 
 class DeskPages(Controller):
@@ -119,105 +90,112 @@ class DeskPages(Controller):
 
     path = "/"
     include_in_schema = False
-    dependencies = {"service": Provide(provide_desk_service, sync_to_thread=False)}
+    dependencies = {"desk": Provide(provide_desk_service, sync_to_thread=False)}
 
     @get("/hulp-in-de-buurt", sync_to_thread=False)
     def local_help(
-        self, request: Request[Any, Any, Any], service: NamedDependency[DeskService]
+        self, request: Request[Any, Any, Any], desk: NamedDependency[DeskService]
     ) -> Template:
         values = dict(request.query_params)
         try:
             place = Place.parse(values)
         except InvalidInputError as exc:
-            return _page(
-                "hulp_in_de_buurt",
+            return page(
+                "desk/hulp_in_de_buurt.html",
                 422,
-                help=service.local_help(None),
+                help=desk.local_help(None),
                 values=values,
                 errors=exc.errors,
             )
-        return _page("hulp_in_de_buurt", help=service.local_help(place), values=values, errors=[])
+        return page(
+            "desk/hulp_in_de_buurt.html", help=desk.local_help(place), values=values, errors=[]
+        )
 
     @get("/wegwijzer", sync_to_thread=False, exclude_from_csrf=True)
     def guide_form(self) -> Template:
-        return _page("wegwijzer", headers=NO_STORE, values={}, errors=[])
+        return page("desk/wegwijzer.html", headers=NO_STORE, values={}, errors=[])
 
     @post("/wegwijzer", sync_to_thread=False, exclude_from_csrf=True, status_code=200)
-    def guide_result(self, data: FormData, service: NamedDependency[DeskService]) -> Template:
-        data = _form_values(data)
+    def guide_result(self, data: FormData, desk: NamedDependency[DeskService]) -> Template:
+        values = first_values(data)
         try:
-            answers = GuideAnswers.parse(data)
+            answers = GuideAnswers.parse(values)
         except InvalidInputError as exc:
-            return _page("wegwijzer", 422, NO_STORE, values=data, errors=exc.errors)
-        if data.get("aanpassen"):
+            return page("desk/wegwijzer.html", 422, NO_STORE, values=values, errors=exc.errors)
+        if values.get("aanpassen"):
             # "Change my answers": the same form, filled in from the hidden fields of the result.
-            return _page("wegwijzer", headers=NO_STORE, values=data, errors=[])
-        return _page("wegwijzer_uitslag", headers=NO_STORE, result=service.guide(answers))
+            return page("desk/wegwijzer.html", headers=NO_STORE, values=values, errors=[])
+        return page("desk/wegwijzer_uitslag.html", headers=NO_STORE, result=desk.guide(answers))
 
     @get("/vergelijken", sync_to_thread=False)
     def compare(
-        self, request: Request[Any, Any, Any], service: NamedDependency[DeskService]
+        self, request: Request[Any, Any, Any], desk: NamedDependency[DeskService]
     ) -> Template:
-        chosen = _slugs(request)
-        if not chosen:
-            return _page("vergelijken", choices=service.choices(), chosen=[], errors=[])
-        try:
-            slugs = parse_slugs(chosen, COMPARE_MIN, COMPARE_MAX, "om te vergelijken")
-            entries = service.chosen(slugs)
-        except InvalidInputError as exc:
-            return _page(
-                "vergelijken", 422, choices=service.choices(), chosen=chosen, errors=exc.errors
-            )
-        return _page("vergelijken", entries=entries, chosen=slugs, errors=[])
+        return _chosen_page(
+            request,
+            desk,
+            "desk/vergelijken.html",
+            "desk/vergelijken.html",
+            COMPARE_MIN,
+            COMPARE_MAX,
+            "om te vergelijken",
+        )
 
     @get("/folder", sync_to_thread=False)
     def handout(
-        self, request: Request[Any, Any, Any], service: NamedDependency[DeskService]
+        self, request: Request[Any, Any, Any], desk: NamedDependency[DeskService]
     ) -> Template:
-        return self._handout(request, service)
+        return _handout(request, desk)
 
     @get("/folder.pdf", sync_to_thread=True)
     def handout_pdf(
-        self, request: Request[Any, Any, Any], service: NamedDependency[DeskService]
+        self, request: Request[Any, Any, Any], desk: NamedDependency[DeskService]
     ) -> Response[bytes] | Template:
-        page = self._handout(request, service, for_pdf=True)
-        if page.template_name != "desk/folder.html":
-            return page
-        assert request.app.template_engine is not None
-        context = page.create_template_context(request)
-        html = request.app.template_engine.get_template(page.template_name).render(**context)
-        return Response(
-            render_pdf(html),
-            media_type="application/pdf",
-            headers={"Content-Disposition": f'inline; filename="{PDF_NAME}"'},
-        )
-
-    @staticmethod
-    def _handout(
-        request: Request[Any, Any, Any], service: DeskService, for_pdf: bool = False
-    ) -> Template:
-        chosen = _slugs(request)
-        if not chosen:
-            return _page("folder_kiezen", choices=service.choices(), chosen=[], errors=[])
-        try:
-            slugs = parse_slugs(chosen, HANDOUT_MIN, HANDOUT_MAX, "voor de folder")
-            entries = service.chosen(slugs)
-        except InvalidInputError as exc:
-            return _page(
-                "folder_kiezen", 422, choices=service.choices(), chosen=chosen, errors=exc.errors
-            )
-        return _page(
-            "folder",
-            entries=entries,
-            chosen=slugs,
-            for_pdf=for_pdf,
-            today=dt.date.today(),
-            site_url=str(request.base_url).rstrip("/"),
-        )
+        handout = _handout(request, desk, for_pdf=True)
+        if handout.template_name != "desk/folder.html":
+            return handout  # the choice again, with what is missing
+        return pdf_response(request, handout, PDF_NAME)
 
     @get("/toegankelijkheid", sync_to_thread=False)
     def accessibility(self) -> Template:
-        return _page("toegankelijkheid")
+        return page("desk/toegankelijkheid.html")
+
+
+def _chosen_page(
+    request: Request[Any, Any, Any],
+    desk: DeskService,
+    choose: str,
+    show: str,
+    minimum: int,
+    maximum: int,
+    purpose: str,
+    **context: Any,
+) -> Template:
+    """The form to choose entries (`choose`) until a valid choice is made, then `show` them."""
+    chosen = _slugs(request)
+    if not chosen:
+        return page(choose, choices=desk.choices(), chosen=[], errors=[])
+    try:
+        slugs = parse_slugs(chosen, minimum, maximum, purpose)
+        entries = desk.chosen(slugs)
+    except InvalidInputError as exc:
+        return page(choose, 422, choices=desk.choices(), chosen=chosen, errors=exc.errors)
+    return page(show, entries=entries, chosen=slugs, errors=[], **context)
+
+
+def _handout(request: Request[Any, Any, Any], desk: DeskService, for_pdf: bool = False) -> Template:
+    return _chosen_page(
+        request,
+        desk,
+        "desk/folder_kiezen.html",
+        "desk/folder.html",
+        HANDOUT_MIN,
+        HANDOUT_MAX,
+        "voor de folder",
+        for_pdf=for_pdf,
+        today=dt.date.today(),
+        site_url=str(request.base_url).rstrip("/"),
+    )
 
 
 DESK_ROUTES: list[ControllerRouterHandler | type[BaseRouteHandler]] = [ParentsPages, DeskPages]

@@ -14,9 +14,16 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from kb.desk.labels import COMMUNICATION_OPTIONS, PROVINCES, SAFETY_OPTIONS
 from kb.errors import FieldError, InvalidInputError
-from kb.interventions.schemas import ARRONDISSEMENTS, Provider, SearchItem
+from kb.interventions.schemas import Entry, Provider
+from kb.vocabulary import (
+    ARRONDISSEMENTS,
+    GUIDE_COMMUNICATION,
+    GUIDE_SAFETY,
+    PROVINCES,
+    GuideCommunication,
+    GuideSafety,
+)
 
 __all__ = [
     "COMMUNICATION_PHASES",
@@ -35,8 +42,6 @@ __all__ = [
     "parse_slugs",
 ]
 
-Communication = Literal["rustig", "moeizaam", "geen_contact"]
-SafetyAnswer = Literal["nee", "twijfel", "ja", "nu_gevaar"]
 PlaceKind = Literal["gemeente", "provincie", "arrondissement"]
 Availability = Literal["lokaal", "landelijk", "regio", "onbekend"]
 
@@ -77,8 +82,8 @@ class GuideAnswers(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     ages: tuple[int, ...]
-    communication: Communication
-    safety: SafetyAnswer
+    communication: GuideCommunication
+    safety: GuideSafety
     municipality: str | None = None
 
     @property
@@ -100,10 +105,10 @@ class GuideAnswers(BaseModel):
         errors: list[FieldError] = []
         ages = _parse_ages(raw.get("leeftijden", ""), errors)
         communication = raw.get("omgang", "")
-        if communication not in COMMUNICATION_OPTIONS:
+        if communication not in GUIDE_COMMUNICATION:
             errors.append(_error("omgang", "Kies hoe u en de andere ouder met elkaar praten."))
         safety = raw.get("veiligheid", "")
-        if safety not in SAFETY_OPTIONS:
+        if safety not in GUIDE_SAFETY:
             errors.append(
                 _error("veiligheid", "Kies of iemand in uw gezin zich onveilig of bedreigd voelt.")
             )
@@ -217,7 +222,7 @@ def parse_slugs(values: Sequence[str], minimum: int, maximum: int, purpose: str)
 class GuideMatch:
     """One suitable entry for the parent, with the reasons in plain words."""
 
-    item: SearchItem
+    item: Entry
     availability: Availability
     reasons: list[str]
 
@@ -234,7 +239,7 @@ class GuideResult:
 class LocalOffer:
     """An entry offered in the chosen place, with only the providers there."""
 
-    item: SearchItem
+    item: Entry
     providers: list[Provider]
 
 
@@ -242,5 +247,5 @@ class LocalOffer:
 class LocalHelp:
     place: Place | None
     local: list[LocalOffer]
-    national: list[SearchItem]
+    national: list[Entry]
     municipalities: list[str] = field(default_factory=list)

@@ -3,27 +3,35 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import Engine, delete, select
+from sqlalchemy import Engine, delete
 from sqlalchemy.orm import Session
 
-from kb.interventions.documents import build_documents
-from kb.interventions.loader import LoadedEntry, load_entries
-from kb.interventions.models import Entry, EntryProvider, EntryRating, EntrySource, Meta
-from kb.search.base import SearchBackend
+from kb.db import read_meta, write_meta
+from kb.interventions.catalogue import GENERATION_KEY, Catalogue
+from kb.interventions.loader import load_entries
+from kb.interventions.models import EntryRow
+from kb.interventions.schemas import Entry
+from kb.search.base import IndexDocument, SearchBackend
 from kb.search.config import load_search_config
 
-__all__ = ["IndexReport", "content_fingerprint", "index_is_current", "rebuild"]
-
-FINGERPRINT_KEY = "content_fingerprint"
+__all__ = [
+    "IndexReport",
+    "content_fingerprint",
+    "index_documents",
+    "index_is_current",
+    "rebuild",
+]
 
 
 @dataclass(frozen=True)
 class IndexReport:
     entries: int
     fingerprint: str
+    catalogue: Catalogue
 
 
 def content_fingerprint(*folders: Path) -> str:
@@ -36,45 +44,51 @@ def content_fingerprint(*folders: Path) -> str:
     return digest.hexdigest()
 
 
-def _entry_row(entry: LoadedEntry) -> Entry:
-    front = entry.front
-    data = front.model_dump(mode="json")
-    return Entry(
+def _row(entry: Entry) -> EntryRow:
+    return EntryRow(
         slug=entry.slug,
-        title=front.title,
-        kind=front.kind,
-        status=front.status,
-        evidence_level=front.headline_evidence().level,
-        verified=front.verified,
-        last_reviewed=front.last_reviewed,
-        next_review=front.next_review,
-        front_matter=data,
+        title=entry.title,
+        kind=entry.kind,
+        status=entry.status,
+        evidence_level=entry.evidence.level,
+        last_reviewed=entry.last_reviewed,
+        next_review=entry.next_review,
+        front_matter=entry.front_matter(),
         body_markdown=entry.body_markdown,
         body_html=entry.body_html,
-        ratings=[
-            EntryRating(
-                position=i,
-                **r.model_dump(mode="json") | {"date": r.date, "valid_until": r.valid_until},
-            )
-            for i, r in enumerate(front.ratings)
-        ],
-        providers=[
-            EntryProvider(position=i, **p.model_dump(mode="json"))
-            for i, p in enumerate(front.providers)
-        ],
-        sources=[
-            EntrySource(position=i, **s.model_dump(mode="json") | {"accessed": s.accessed})
-            for i, s in enumerate(front.sources)
-        ],
     )
 
 
-def _set_meta(session: Session, key: str, value: str) -> None:
-    row = session.get(Meta, key)
-    if row is None:
-        session.add(Meta(key=key, value=value))
-    else:
-        row.value = value
+def _document(entry: Entry, default_rank: int) -> IndexDocument:
+    """The search engines' view of an entry; `payload` is its list item, returned as is."""
+    return IndexDocument(
+        slug=entry.slug,
+        title=entry.title,
+        aliases=tuple(entry.aliases),
+        summary=entry.summary,
+        body=entry.body_markdown,
+        kind=entry.kind,
+        status=entry.status,
+        evidence_level=entry.evidence.level,
+        flags=tuple(entry.evidence.flags),
+        audience=tuple(entry.audience),
+        age_min=entry.age_min,
+        age_max=entry.age_max,
+        glasl_phases=tuple(entry.glasl_phases),
+        route=tuple(entry.route),
+        format=tuple(entry.format),
+        contraindications=tuple(entry.contraindications),
+        municipalities=entry.municipalities,
+        arrondissements=tuple(entry.arrondissements),
+        national=entry.national,
+        default_rank=default_rank,
+        payload=entry.list_item().model_dump(mode="json", exclude={"highlight"}),
+    )
+
+
+def index_documents(catalogue: Catalogue) -> list[IndexDocument]:
+    """Every entry as the engines index it, ranked by the catalogue's default order."""
+    return [_document(entry, rank) for rank, entry in enumerate(catalogue)]
 
 
 def rebuild(
@@ -85,21 +99,21 @@ def rebuild(
     The rows are replaced in one transaction and the search index is swapped just before that
     transaction commits, so a failure in either leaves the previous data and index serving.
     """
-    entries = load_entries(content_dir)
+    entries: Sequence[Entry] = load_entries(content_dir)
     load_search_config(search_dir)
     fingerprint = content_fingerprint(content_dir, search_dir)
-    documents = build_documents(entries)
+    catalogue = Catalogue(tuple(entries), fingerprint)
+    documents = index_documents(catalogue)
     with Session(engine) as session, session.begin():
-        for model in (EntryRating, EntryProvider, EntrySource, Entry):
-            session.execute(delete(model))
-        session.add_all(_entry_row(e) for e in entries)
-        _set_meta(session, FINGERPRINT_KEY, fingerprint)
+        session.execute(delete(EntryRow))
+        session.add_all(_row(e) for e in catalogue)
+        write_meta(session, GENERATION_KEY, fingerprint)
         session.flush()
         backend.index(documents)
-    return IndexReport(entries=len(entries), fingerprint=fingerprint)
+    return IndexReport(len(catalogue), fingerprint, catalogue)
 
 
 def index_is_current(engine: Engine, content_dir: Path, search_dir: Path) -> bool:
     with Session(engine) as session:
-        stored = session.scalar(select(Meta.value).where(Meta.key == FINGERPRINT_KEY))
+        stored = read_meta(session, GENERATION_KEY)
     return stored == content_fingerprint(content_dir, search_dir)

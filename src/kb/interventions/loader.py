@@ -1,9 +1,9 @@
-"""Reads and validates `content/interventions/*.md`, reporting problems as `path:line: field: message`."""
+"""Reads and validates `content/interventions/*.md` into `Entry`s, reporting problems as
+`path:line: field: message`."""
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -11,27 +11,18 @@ import yaml
 from pydantic import ValidationError
 
 from kb.errors import ContentError, ContentProblem
-from kb.interventions.schemas import EntryFrontMatter
+from kb.interventions.schemas import Entry, EntryFrontMatter
 from kb.markdown import render_markdown
 
-__all__ = ["LoadedEntry", "load_entries", "load_entry"]
+__all__ = ["load_entries", "load_entry"]
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 FRONT_MATTER_FIRST_LINE = 2  # line 1 is the opening `---`
+# What an entry knows from its file rather than from its front matter.
+_NOT_IN_FRONT_MATTER = frozenset(Entry.model_fields) - frozenset(EntryFrontMatter.model_fields)
 # libyaml when the wheel has it: `kb index` parses every file, and the pure-Python parser was most
 # of its time on large corpora.
 SafeLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
-@dataclass(frozen=True)
-class LoadedEntry:
-    """A validated content file."""
-
-    slug: str
-    path: Path
-    front: EntryFrontMatter
-    body_markdown: str
-    body_html: str
 
 
 def _split(text: str) -> tuple[str, str] | None:
@@ -88,7 +79,7 @@ def _problems_from_validation(
     return problems
 
 
-def load_entry(path: Path, display: str | None = None) -> LoadedEntry:
+def load_entry(path: Path, display: str | None = None) -> Entry:
     """Parse one content file; raise `ContentError` with located problems."""
     display = display or str(path)
     slug = path.stem
@@ -114,24 +105,30 @@ def load_entry(path: Path, display: str | None = None) -> LoadedEntry:
         raise ContentError(
             [ContentProblem(display, FRONT_MATTER_FIRST_LINE, "front matter", "verwacht sleutels")]
         )
+    reserved = sorted(_NOT_IN_FRONT_MATTER.intersection(data))
+    if reserved:
+        message = f"'{reserved[0]}' volgt uit het bestand zelf en staat niet in de front matter"
+        raise ContentError([ContentProblem(display, FRONT_MATTER_FIRST_LINE, reserved[0], message)])
+    body_line = text[: len(raw) + 8].count("\n") + 1
     try:
-        front = EntryFrontMatter.model_validate(data)
+        entry = Entry.model_validate(
+            data | {"slug": slug, "body_markdown": body, "body_html": render_markdown(body)}
+        )
     except ValidationError as exc:
         # The node tree, with line numbers, is only needed to point at a problem.
         root = yaml.compose(raw, Loader=SafeLoader)
         raise ContentError(_problems_from_validation(display, root, exc)) from exc
-    body_line = text[: len(raw) + 8].count("\n") + 1
     if not body.strip():
         raise ContentError([ContentProblem(display, body_line, "body", "de tekst ontbreekt")])
-    return LoadedEntry(slug, path, front, body, render_markdown(body))
+    return entry
 
 
-def load_entries(content_dir: Path) -> list[LoadedEntry]:
+def load_entries(content_dir: Path) -> list[Entry]:
     """Load every entry; collect all problems before failing, so one run shows them all."""
     folder = content_dir / "interventions"
     if not folder.is_dir():
         raise ContentError([ContentProblem(str(folder), 1, "map", "map bestaat niet")])
-    entries: list[LoadedEntry] = []
+    entries: list[Entry] = []
     problems: list[ContentProblem] = []
     for path in sorted(folder.glob("*.md")):
         display = _display(path)
@@ -139,22 +136,23 @@ def load_entries(content_dir: Path) -> list[LoadedEntry]:
             entries.append(load_entry(path, display))
         except ContentError as exc:
             problems.extend(exc.problems)
-    problems.extend(_cross_reference_problems(entries))
+    problems.extend(_cross_reference_problems(folder, entries))
     if problems:
         raise ContentError(problems)
     return entries
 
 
-def _cross_reference_problems(entries: list[LoadedEntry]) -> list[ContentProblem]:
+def _cross_reference_problems(folder: Path, entries: list[Entry]) -> list[ContentProblem]:
     slugs = {e.slug for e in entries}
     problems = []
     for entry in entries:
-        for i, target in enumerate(entry.front.related):
+        path = folder / f"{entry.slug}.md"
+        for i, target in enumerate(entry.related):
             if target not in slugs:
                 problems.append(
                     ContentProblem(
-                        _display(entry.path),
-                        _related_line(entry.path, target),
+                        _display(path),
+                        _related_line(path, target),
                         f"related[{i}]",
                         f"'{target}' bestaat niet in content/interventions",
                     )

@@ -1,50 +1,50 @@
-"""HTTP for the knowledge base: `InterventionsApi` (JSON) and `InterventionsPages` (HTML)."""
+"""HTTP for the knowledge base: `InterventionsApi` (JSON), `InterventionsPages` (HTML), the
+editors' search statistics, and the helpers the search page's templates use."""
 
 from __future__ import annotations
 
 import datetime as dt
+import math
+from dataclasses import dataclass
 from typing import Annotated, Any, cast
+from urllib.parse import urlencode
 
 from litestar import Controller, MediaType, Request, Response, get
-from litestar.di import NamedDependency, Provide
+from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, QueryParameter
 from litestar.response import Template
 from sqlalchemy.orm import Session
 
-from kb.auth.guards import requires
 from kb.interventions.analytics import SearchStats, top_queries, zero_result_queries
-from kb.interventions.schemas import EntryDetail, SearchPage
+from kb.interventions.schemas import Entry, SearchPage
 from kb.interventions.service import InterventionService, SearchParams
-from kb.search.base import SearchBackend
+from kb.vocabulary import EVIDENCE_LABELS, FILTER_LABELS
+from kb.web.auth import requires
+from kb.web.pages import alternate, page
+from kb.web.templating import label
 
 __all__ = [
+    "SEARCH_PAGE_HELPERS",
     "EditorPages",
     "InterventionsApi",
     "InterventionsPages",
-    "provide_intervention_service",
+    "active_filters",
+    "url_with",
 ]
 
+API_PATH = "/api/v1/interventions"
+SEARCH_PATH = "/interventies"
 ANALYTICS_DAYS = 30
-
-
-def provide_intervention_service(
-    search_backend: NamedDependency[SearchBackend],
-    db_session: NamedDependency[Session],
-) -> InterventionService:
-    return InterventionService(search_backend, db_session)
 
 
 def _raw_params(request: Request[Any, Any, Any]) -> dict[str, Any]:
     # Validation lives in SearchParams, shared with the page; Litestar only documents the names.
-    return {k: v for k, v in request.query_params.items()}
+    return dict(request.query_params.items())
 
 
 class InterventionsApi(Controller):
-    path = "/api/v1/interventions"
+    path = API_PATH
     tags = ["Kennisbank"]
-    dependencies = {
-        "service": Provide(provide_intervention_service, sync_to_thread=False),
-    }
 
     @get(
         "/",
@@ -79,50 +79,37 @@ class InterventionsApi(Controller):
 
     @get("/{slug:str}", summary="Eén item met bronnen en beoordelingen", sync_to_thread=False)
     def detail(
-        self, slug: FromPath[str], service: NamedDependency[InterventionService]
-    ) -> EntryDetail:
-        return service.get(slug)
+        self, slug: FromPath[str], search_service: NamedDependency[InterventionService]
+    ) -> Entry:
+        return search_service.get(slug)
 
 
 class InterventionsPages(Controller):
-    path = "/interventies"
+    path = SEARCH_PATH
     include_in_schema = False
-    dependencies = {
-        "service": Provide(provide_intervention_service, sync_to_thread=False),
-    }
 
     @get("/", sync_to_thread=False)
     def search(
-        self,
-        request: Request[Any, Any, Any],
-        search_service: NamedDependency[InterventionService],
+        self, request: Request[Any, Any, Any], search_service: NamedDependency[InterventionService]
     ) -> Template:
         params = SearchParams.parse(_raw_params(request))
         result = search_service.search(params)
         if request.query_params.get("partial") == "1":
             # Search as you type: only the results region, replaced in place by search.js. Not
             # counted: every keystroke would count as a search nobody meant to make.
-            return Template(
-                "interventions/_results.html", context={"params": params, "result": result}
-            )
+            return page("interventions/_results.html", params=params, result=result)
         search_service.count_search(params, result.total)
-        return Template(
-            "interventions/list.html",
-            context={"params": params, "result": result},
-            headers={"Link": '</api/v1/interventions>; rel="alternate"; type="application/json"'},
+        return page(
+            "interventions/list.html", headers=alternate(API_PATH), params=params, result=result
         )
 
     @get("/{slug:str}", sync_to_thread=False)
     def detail(
-        self, slug: FromPath[str], service: NamedDependency[InterventionService]
+        self, slug: FromPath[str], search_service: NamedDependency[InterventionService]
     ) -> Template:
-        entry = service.get(slug)
-        return Template(
-            "interventions/detail.html",
-            context={"entry": entry},
-            headers={
-                "Link": f'</api/v1/interventions/{slug}>; rel="alternate"; type="application/json"'
-            },
+        entry = search_service.get(slug)
+        return page(
+            "interventions/detail.html", headers=alternate(f"{API_PATH}/{slug}"), entry=entry
         )
 
 
@@ -131,19 +118,116 @@ class EditorPages(Controller):
 
     path = "/redactie"
     include_in_schema = False
+    guards = [requires("search_analytics.read")]
 
-    @get("/zoekopdrachten", guards=[requires("search_analytics.read")], sync_to_thread=False)
+    @get("/zoekopdrachten", sync_to_thread=True)
     def search_stats(
         self, db_session: NamedDependency[Session], search_stats: NamedDependency[SearchStats]
     ) -> Template:
         search_stats.flush()  # this worker's latest counts too
         since = dt.date.today() - dt.timedelta(days=ANALYTICS_DAYS)
-        return Template(
+        return page(
             "editor/search_stats.html",
-            context={
-                "days": ANALYTICS_DAYS,
-                "top": top_queries(db_session, since, limit=50),
-                "zero": zero_result_queries(db_session, since, limit=50),
-                "section": "redactie",
-            },
+            days=ANALYTICS_DAYS,
+            top=top_queries(db_session, since, limit=50),
+            zero=zero_result_queries(db_session, since, limit=50),
         )
+
+
+# --- What the search page's templates use ----------------------------------------------------
+
+# Filters shown as "active" chips, in the order of the filter form, with the label group of
+# their values.
+_ACTIVE_FILTERS: dict[str, str | None] = {
+    "q": None,
+    "kind": "kind",
+    "evidence_min": None,
+    "audience": "audience",
+    "age": None,
+    "glasl_phase": "glasl_phase",
+    "route": "route",
+    "format": "format",
+    "status": "status",
+    "municipality": None,
+    "arrondissement": None,
+    "contraindication_free": "contraindication",
+}
+
+
+def url_with(params: SearchParams, **changes: Any) -> str:
+    """The search URL for `params` with `changes` applied; `None` removes a filter.
+
+    Any change other than `page` sends the user back to page 1, because the old page number
+    means nothing for a different result list. Defaults are left out to keep URLs short.
+    """
+    values = params.model_dump() | changes
+    if "page" not in changes:
+        values["page"] = 1
+    query = [
+        (name, str(values[name]))
+        for name, field in SearchParams.model_fields.items()
+        if values.get(name) not in (None, "", field.default)
+    ]
+    encoded = urlencode(query)
+    return f"{SEARCH_PATH}?{encoded}" if encoded else SEARCH_PATH
+
+
+@dataclass(frozen=True)
+class ActiveFilter:
+    """One filter in force, as the page lists it with a link that removes it."""
+
+    name: str
+    heading: str
+    value: str
+    raw: str
+    remove_url: str
+
+
+def _filter_value(name: str, value: Any) -> str:
+    if name == "evidence_min":
+        return f"{value} of hoger ({EVIDENCE_LABELS[int(value)]})"
+    if name == "age":
+        return f"{value} jaar"
+    group = _ACTIVE_FILTERS[name]
+    return label(value, group) if group else str(value)
+
+
+def active_filters(params: SearchParams) -> list[ActiveFilter]:
+    """The filters (and search text) in force, each with its Dutch wording and a removal link."""
+    return [
+        ActiveFilter(
+            name=name,
+            heading=FILTER_LABELS[name],
+            value=_filter_value(name, value),
+            raw=str(value),
+            remove_url=url_with(params, **{name: None}),
+        )
+        for name in _ACTIVE_FILTERS
+        if (value := getattr(params, name)) not in (None, "")
+    ]
+
+
+def at_least(counts: dict[str, int], level: int) -> int:
+    """How many results have an evidence level of at least `level`, from the per-level facet."""
+    return sum(count for key, count in counts.items() if key.isdigit() and int(key) >= level)
+
+
+def page_count(total: int, per_page: int) -> int:
+    return max(1, math.ceil(total / per_page)) if per_page > 0 else 1
+
+
+def results_text(total: int) -> str:
+    """ "1 resultaat", "37 resultaten", "Geen resultaten"."""
+    if total == 0:
+        return "Geen resultaten"
+    return f"{total} resultaat" if total == 1 else f"{total} resultaten"
+
+
+SEARCH_PAGE_HELPERS: dict[str, Any] = {
+    "url_with": url_with,
+    "active_filters": active_filters,
+    "at_least": at_least,
+    "page_count": page_count,
+    "results_text": results_text,
+    "search_path": SEARCH_PATH,
+}

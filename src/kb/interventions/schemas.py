@@ -1,109 +1,49 @@
-"""Pydantic shapes of a knowledge-base entry: the content file's front matter and the API's JSON."""
+"""The knowledge-base entry: its front matter as written, the one `Entry` every reader gets, and
+the list item of the search API (a projection of it)."""
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Literal
+from functools import cached_property
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, HttpUrl, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    HttpUrl,
+    computed_field,
+    field_validator,
+    model_validator,
+)
+
+from kb.vocabulary import (
+    EVIDENCE_LABELS,
+    FLAGS,
+    Arrondissement,
+    Audience,
+    Contraindication,
+    DivorceStage,
+    EvaluationStatus,
+    Flag,
+    Format,
+    Kind,
+    Route,
+    Scheme,
+    Status,
+)
 
 __all__ = [
-    "ARRONDISSEMENTS",
-    "AUDIENCES",
-    "CONTRAINDICATIONS",
-    "EVIDENCE_LABELS",
-    "FLAGS",
-    "FORMATS",
-    "KINDS",
-    "ROUTES",
-    "STATUSES",
-    "Audience",
-    "Contraindication",
-    "EntryDetail",
+    "Entry",
     "EntryFrontMatter",
     "Evidence",
-    "Kind",
     "Pilot",
     "Provider",
     "Rating",
     "SearchItem",
     "SearchPage",
     "Source",
-    "Status",
 ]
-
-Kind = Literal["interventie", "pilot", "richtlijn", "instrument", "voorziening", "werkwijze"]
-Status = Literal["actief", "lopend", "afgerond", "gestopt"]
-Audience = Literal["kind", "ouders", "ouderpaar", "gezin", "netwerk", "professional"]
-DivorceStage = Literal["overweging", "procedure", "na_scheiding"]
-Format = Literal[
-    "groep",
-    "individueel",
-    "gezin",
-    "online",
-    "ouder_kind_parallel",
-    "gesprekken",
-    "netwerkberaad",
-    "procedure",
-    "informatie",
-    "inloop",
-]
-Route = Literal[
-    "vrij_toegankelijk", "via_wijkteam", "uniform_hulpaanbod", "gedwongen_kader", "rechtspraak"
-]
-Contraindication = Literal[
-    "dwingende_controle",
-    "huiselijk_geweld",
-    "acute_onveiligheid",
-    "kindermishandeling",
-    "ernstige_psychiatrie",
-    "verslaving",
-]
-Scheme = Literal[
-    "nji",
-    "movisie",
-    "trimbos",
-    "loket_gezond_leven",
-    "justitieel",
-    "cebc",
-    "blueprints",
-    "eif",
-    "title_iv_e",
-    "crimesolutions",
-    "richtlijn",
-]
-Flag = Literal["onder_voorbehoud", "niet_erkend", "geen_effect", "schadelijk"]
-Arrondissement = Literal[
-    "Amsterdam",
-    "Den Haag",
-    "Gelderland",
-    "Limburg",
-    "Midden-Nederland",
-    "Noord-Holland",
-    "Noord-Nederland",
-    "Oost-Brabant",
-    "Overijssel",
-    "Rotterdam",
-    "Zeeland-West-Brabant",
-]
-
-KINDS: tuple[str, ...] = Kind.__args__  # type: ignore[attr-defined]
-STATUSES: tuple[str, ...] = Status.__args__  # type: ignore[attr-defined]
-AUDIENCES: tuple[str, ...] = Audience.__args__  # type: ignore[attr-defined]
-FORMATS: tuple[str, ...] = Format.__args__  # type: ignore[attr-defined]
-ROUTES: tuple[str, ...] = Route.__args__  # type: ignore[attr-defined]
-CONTRAINDICATIONS: tuple[str, ...] = Contraindication.__args__  # type: ignore[attr-defined]
-FLAGS: tuple[str, ...] = Flag.__args__  # type: ignore[attr-defined]
-ARRONDISSEMENTS: tuple[str, ...] = Arrondissement.__args__  # type: ignore[attr-defined]
-
-EVIDENCE_LABELS: dict[int, str] = {
-    0: "niet beoordeeld",
-    1: "goed beschreven",
-    2: "goed onderbouwd",
-    3: "effectief — eerste aanwijzingen",
-    4: "effectief — goede aanwijzingen",
-    5: "effectief — sterke aanwijzingen",
-}
 
 Level = Annotated[int, Field(ge=0, le=5)]
 Age = Annotated[int, Field(ge=0, le=25)]
@@ -162,7 +102,7 @@ class Pilot(_Strict):
     end: dt.date | int | None = None
     locations: list[str] = Field(default_factory=list)
     evaluator: str | None = None
-    evaluation_status: Literal["geen", "lopend", "afgerond"] | None = None
+    evaluation_status: EvaluationStatus | None = None
     result: str | None = None
 
 
@@ -200,6 +140,11 @@ class EntryFrontMatter(_Strict):
     next_review: dt.date
     related: list[str] = Field(default_factory=list)
 
+    @field_validator("glasl_phases")
+    @classmethod
+    def _phases_in_order(cls, values: list[int]) -> list[int]:
+        return sorted(set(values))
+
     @field_validator("aliases", "conditions", "related")
     @classmethod
     def _no_blank(cls, values: list[str]) -> list[str]:
@@ -222,9 +167,6 @@ class EntryFrontMatter(_Strict):
         if self.kind == "pilot" and self.pilot is None:
             raise ValueError("een pilot heeft een blok 'pilot' (start, locaties, evaluatie)")
         return self
-
-    def headline_evidence(self) -> Evidence:
-        return Evidence.from_ratings(self.ratings)
 
 
 class Evidence(BaseModel):
@@ -274,10 +216,72 @@ class SearchPage(BaseModel):
     did_you_mean: str | None = None
 
 
-class EntryDetail(EntryFrontMatter):
-    """`GET /api/v1/interventions/{slug}`: every front-matter field plus the rendered body."""
+class Entry(EntryFrontMatter):
+    """One knowledge-base entry, as every reader gets it: the front matter, its slug and body,
+    and the values that follow from them, each computed once.
+
+    Loaded from its content file (`loader`) or from its row (`catalogue`); the API's detail is
+    this model as JSON, the list item and the search engines' document are projections of it.
+    """
+
+    model_config = ConfigDict(frozen=True)
 
     slug: str
-    evidence: Evidence
     body_html: str
-    stale: bool = Field(description="next_review has passed: the entry needs a review")
+    # Only indexing reads the Markdown; the API and the pages show `body_html`.
+    body_markdown: str = Field(default="", exclude=True, repr=False)
+
+    @computed_field  # type: ignore[prop-decorator]
+    @cached_property
+    def evidence(self) -> Evidence:
+        """The headline: the best current rating's level, with every flag of every rating."""
+        return Evidence.from_ratings(self.ratings)
+
+    @computed_field  # type: ignore[prop-decorator]
+    @cached_property
+    def arrondissements(self) -> list[str]:
+        """Where providers offer it, by court district."""
+        return sorted({p.arrondissement for p in self.providers if p.arrondissement})
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def stale(self) -> bool:
+        """`next_review` has passed: the entry needs a review."""
+        return self.next_review < dt.date.today()
+
+    @cached_property
+    def municipalities(self) -> tuple[str, ...]:
+        return tuple(sorted({m for p in self.providers for m in p.municipalities}))
+
+    def fits_age(self, age: int) -> bool:
+        """For a child of `age`; an entry without ages is for every age."""
+        low_ok = self.age_min is None or self.age_min <= age
+        high_ok = self.age_max is None or age <= self.age_max
+        return low_ok and high_ok
+
+    def fits_phase(self, phase: int) -> bool:
+        """For Glasl phase `phase`; an entry without phases is not phase-specific."""
+        return not self.glasl_phases or phase in self.glasl_phases
+
+    def available_in(self, arrondissement: str | None) -> bool:
+        """Offered in `arrondissement` or nationally."""
+        return self.national or (
+            arrondissement is not None and arrondissement in self.arrondissements
+        )
+
+    def offered_in(self, municipality: str) -> bool:
+        """A provider names `municipality` (any case); national entries do not count here."""
+        wanted = municipality.casefold()
+        return any(m.casefold() == wanted for m in self.municipalities)
+
+    def front_matter(self) -> dict[str, object]:
+        """The front matter as JSON, as a content file or a database row keeps it."""
+        return self.model_dump(mode="json", include=set(EntryFrontMatter.model_fields))
+
+    def list_item(self) -> SearchItem:
+        """The search API's list item for this entry."""
+        return SearchItem.model_validate(self, from_attributes=True)
+
+    def default_rank_key(self) -> tuple[int, str]:
+        """Without a query: the strongest evidence first, then alphabetically."""
+        return (-self.evidence.level, self.title.casefold())

@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-import datetime as dt
+from collections.abc import Callable
 from typing import Annotated, Any
 
 import msgspec
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
-from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
 
-from kb.errors import FieldError, InvalidInputError, NotFoundError
+from kb.errors import FieldError, InvalidInputError, dutch_field_errors
 from kb.interventions.analytics import SearchStats
-from kb.interventions.models import Entry
-from kb.interventions.schemas import (
+from kb.interventions.catalogue import Catalogue
+from kb.interventions.schemas import Entry, SearchItem, SearchPage
+from kb.search.base import SearchBackend, SearchQuery
+from kb.vocabulary import (
     ARRONDISSEMENTS,
     AUDIENCES,
     CONTRAINDICATIONS,
@@ -21,12 +21,7 @@ from kb.interventions.schemas import (
     KINDS,
     ROUTES,
     STATUSES,
-    EntryDetail,
-    Evidence,
-    SearchItem,
-    SearchPage,
 )
-from kb.search.base import SearchBackend, SearchQuery
 
 __all__ = ["MAX_QUERY_LENGTH", "InterventionService", "SearchParams"]
 
@@ -39,14 +34,6 @@ _CODES: dict[str, tuple[str, ...]] = {
     "format": FORMATS,
     "contraindication_free": CONTRAINDICATIONS,
     "arrondissement": ARRONDISSEMENTS,
-}
-_MESSAGES = {
-    "int_parsing": "Moet een geheel getal zijn.",
-    "int_type": "Moet een geheel getal zijn.",
-    "greater_than_equal": "Moet minstens {ge} zijn.",
-    "less_than_equal": "Mag hoogstens {le} zijn.",
-    "string_too_long": "Te lang.",
-    "bool_parsing": "Moet waar of onwaar zijn.",
 }
 
 
@@ -97,7 +84,7 @@ class SearchParams(BaseModel):
         try:
             params = cls.model_validate(raw)
         except ValidationError as exc:
-            errors += [FieldError(("query", str(e["loc"][0])), _message(e)) for e in exc.errors()]
+            errors += dutch_field_errors(exc, ("query",))
         if errors:
             raise InvalidInputError("Een of meer zoekparameters zijn ongeldig.", errors)
         return params
@@ -106,22 +93,23 @@ class SearchParams(BaseModel):
         return SearchQuery(**self.model_dump(), facets=facets)
 
 
-def _message(error: Any) -> str:
-    template = _MESSAGES.get(error["type"], "Ongeldige waarde.")
-    return template.format(**(error.get("ctx") or {}))
-
-
 class InterventionService:
-    """Searches the engine and reads entries from the database; both pages and API call this."""
+    """Searches the engine and reads entries from the catalogue; the pages and the API call this.
+
+    Args:
+        backend: The search engine.
+        catalogue: The current catalogue (`CatalogueStore.current`).
+        stats: Where searches are counted for the editors; None counts nothing.
+    """
 
     def __init__(
         self,
         backend: SearchBackend,
-        session: Session | None = None,
+        catalogue: Callable[[], Catalogue],
         stats: SearchStats | None = None,
     ) -> None:
         self.backend = backend
-        self.session = session
+        self.catalogue = catalogue
         self.stats = stats
 
     def count_search(self, params: SearchParams, total: int) -> None:
@@ -145,7 +133,7 @@ class InterventionService:
     def search_json(self, params: SearchParams) -> tuple[bytes, int]:
         """The API's `SearchPage` as JSON, and its total, encoded straight from the payloads.
 
-        Payloads are `SearchItem`s already, validated and dumped when indexed (documents.py);
+        Payloads are list items already, validated and dumped when indexed (indexing.py);
         building the models again for every request was a fifth of the API's time.
         """
         result = self.backend.search(params.to_query())
@@ -160,65 +148,6 @@ class InterventionService:
         }
         return msgspec.json.encode(page), result.total
 
-    def get(self, slug: str, today: dt.date | None = None) -> EntryDetail:
-        if self.session is None:
-            raise RuntimeError("InterventionService.get needs a database session")
-        entry = self.session.scalar(
-            select(Entry)
-            .where(Entry.slug == slug)
-            .options(
-                selectinload(Entry.ratings),
-                selectinload(Entry.providers),
-                selectinload(Entry.sources),
-            )
-        )
-        if entry is None:
-            raise NotFoundError(f"Er is geen item met de naam '{slug}'.")
-        return _detail(entry, today or dt.date.today())
-
-
-def _detail(entry: Entry, today: dt.date) -> EntryDetail:
-    data = dict(entry.front_matter)
-    # Ratings, providers and sources come from their own rows: those are what queries use.
-    data["ratings"] = [
-        {
-            "scheme": r.scheme,
-            "label": r.label,
-            "level": r.level,
-            "date": r.date,
-            "valid_until": r.valid_until,
-            "committee": r.committee,
-            "source_url": r.source_url,
-            "flags": r.flags,
-            "superseded": r.superseded,
-            "note": r.note,
-        }
-        for r in entry.ratings
-    ]
-    data["providers"] = [
-        {
-            "name": p.name,
-            "municipalities": p.municipalities,
-            "province": p.province,
-            "arrondissement": p.arrondissement,
-            "url": p.url,
-            "waiting_weeks": p.waiting_weeks,
-            "cost": p.cost,
-        }
-        for p in entry.providers
-    ]
-    data["sources"] = [
-        {"title": s.title, "url": s.url, "accessed": s.accessed, "note": s.note}
-        for s in entry.sources
-    ]
-    detail = EntryDetail.model_validate(
-        data
-        | {
-            "slug": entry.slug,
-            "evidence": Evidence(level=0, label="", flags=[]),
-            "body_html": entry.body_html,
-            "stale": entry.next_review < today,
-        }
-    )
-    detail.evidence = detail.headline_evidence()
-    return detail
+    def get(self, slug: str) -> Entry:
+        """One entry; `NotFoundError` when there is none by that name."""
+        return self.catalogue().get(slug)

@@ -1,51 +1,36 @@
 """Server-side page sessions: a database `Store`, and a backend that renews the id at sign-in.
 
 The session itself holds only the account id and the account's `auth_version` at sign-in (see
-`kb.auth.middleware`); everything else is read from the database on each request.
+`kb.web.auth.AuthMiddleware`); everything else is read from the database on each request.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import inspect
 import secrets
-from collections.abc import Awaitable, Callable
 from typing import Any
 
-from advanced_alchemy.extensions.litestar._utils import get_aa_scope_state
 from litestar.concurrency import sync_to_thread
 from litestar.connection import ASGIConnection
 from litestar.datastructures import Cookie, MutableScopeHeaders
-from litestar.enums import ScopeType
-from litestar.middleware import ASGIMiddleware
 from litestar.middleware.session.server_side import (
     ServerSideSessionBackend,
     ServerSideSessionConfig,
 )
 from litestar.stores.base import Store
-from litestar.types import (
-    ASGIApp,
-    BeforeMessageSendHookHandler,
-    Empty,
-    Message,
-    Receive,
-    Scope,
-    ScopeSession,
-    Send,
-)
+from litestar.types import Empty, Message, ScopeSession
 from litestar.utils.dataclass import extract_dataclass_items
 from sqlalchemy import Engine, delete, select
 from sqlalchemy.orm import Session
 
 from kb.auth.models import WebSession
-from kb.auth.security import aware, utcnow
+from kb.clock import aware, utcnow
 
 __all__ = [
     "SESSION_COOKIE",
     "DatabaseStore",
     "RenewingSessionBackend",
     "RenewingSessionConfig",
-    "SettleTransactionFirst",
     "end_session",
     "start_session",
 ]
@@ -189,54 +174,7 @@ class RenewingSessionBackend(ServerSideSessionBackend):
         )
 
 
-SyncHook = Callable[[Message, Scope], None]
-AsyncHook = Callable[[Message, Scope], Awaitable[None]]
-
-
 class RenewingSessionConfig(ServerSideSessionConfig):
     """`ServerSideSessionConfig` whose middleware uses `RenewingSessionBackend`."""
 
     _backend_class = RenewingSessionBackend
-
-
-def settle_transaction(sync_handler: SyncHook, session_scope_key: str) -> AsyncHook:
-    """The SQLAlchemy plugin's commit-or-roll-back hook, run only when the request opened a session.
-
-    Litestar runs a synchronous `before_send` hook in a worker thread for every message, which
-    cost each search request (no session at all) two thread hops.
-    """
-
-    async def hook(message: Message, scope: Scope) -> None:
-        if get_aa_scope_state(scope, session_scope_key) is None:
-            return
-        # Inline, not in a thread: awaiting here would let another request run while this
-        # transaction still holds its locks.
-        sync_handler(message, scope)
-
-    return hook
-
-
-class SettleTransactionFirst(ASGIMiddleware):
-    """Commit or roll back the request's transaction before the session middleware writes.
-
-    The SQLAlchemy plugin settles the transaction in an app-level `before_send` hook, which runs
-    after every route middleware, so the session store would write while the request's own
-    transaction still holds its locks: on SQLite, with one writer at a time, that write waits
-    for a commit that can only come after it. Placed inside the session middleware, this calls
-    the same handler first; the plugin's own call then finds nothing left to do.
-    """
-
-    scopes = (ScopeType.HTTP,)
-
-    def __init__(self, settle: BeforeMessageSendHookHandler) -> None:
-        self._settle = settle
-
-    async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
-        async def settle_then_send(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                settled = self._settle(message, scope)
-                if inspect.isawaitable(settled):
-                    await settled
-            await send(message)
-
-        await next_app(scope, receive, settle_then_send)

@@ -47,7 +47,7 @@ class PlainDocsRenderPlugin(OpenAPIRenderPlugin):
     def render(self, request: Request[Any, Any, Any], openapi_schema: dict[str, Any]) -> bytes:
         engine = request.app.template_engine
         assert engine is not None
-        template = engine.get_template("auth/api_docs.html")
+        template = engine.get_template("api_docs.html")
         page = template.render(
             request=request,
             info=openapi_schema.get("info", {}),

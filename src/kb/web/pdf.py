@@ -1,4 +1,4 @@
-"""The handout as PDF: WeasyPrint renders the same HTML the browser prints, with the same stylesheet."""
+"""PDFs of pages: WeasyPrint renders the same HTML the browser prints, with the same stylesheet."""
 
 from __future__ import annotations
 
@@ -6,7 +6,12 @@ import functools
 from pathlib import Path
 from typing import Any
 
-__all__ = ["STATIC_DIR", "render_pdf"]
+from litestar import Request, Response
+from litestar.response import Template
+
+from kb.web.pages import NO_STORE, render
+
+__all__ = ["STATIC_DIR", "pdf_response", "render_pdf"]
 
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
 # Relative links in the page (`/static/kb.css`) resolve against this made-up origin, so the
@@ -18,7 +23,7 @@ def _fetch_static(url: str) -> tuple[bytes, str]:
     """Serves `/static/…` from the package and refuses every other address."""
     prefix = _BASE_URL + "static/"
     if not url.startswith(prefix):
-        raise ValueError(f"De folder haalt geen bestanden van buiten op: {url}")
+        raise ValueError(f"Een PDF haalt geen bestanden van buiten op: {url}")
     path = (STATIC_DIR / url.removeprefix(prefix).split("?")[0]).resolve()
     if STATIC_DIR not in path.parents or not path.is_file():
         raise ValueError(f"Geen statisch bestand: {url}")
@@ -45,3 +50,14 @@ def render_pdf(html: str) -> bytes:
 
     document = HTML(string=html, base_url=_BASE_URL, url_fetcher=_fetcher())
     return document.write_pdf(pdf_variant="pdf/ua-1")
+
+
+def pdf_response(
+    request: Request[Any, Any, Any], document: Template, filename: str
+) -> Response[bytes]:
+    """`document` rendered as a PDF, shown in the browser (not stored in a shared cache)."""
+    return Response(
+        render_pdf(render(request, document)),
+        media_type="application/pdf",
+        headers=NO_STORE | {"Content-Disposition": f'inline; filename="{filename}"'},
+    )

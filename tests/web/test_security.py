@@ -9,7 +9,7 @@ from bs4 import BeautifulSoup
 from litestar import Litestar
 from litestar.testing import TestClient
 
-from kb.auth.middleware import CONTENT_SECURITY_POLICY
+from kb.web.security import CONTENT_SECURITY_POLICY
 from tests.conftest import AppUnderTest
 
 HEADERS = {

@@ -1,0 +1,130 @@
+"""The advice for a body, stored nowhere: check it against the knowledge base, compute it.
+
+`Advisor.parse` adds to the form model (`schemas.AnalysisBody`) what the model cannot know: the
+knowledge base's slugs, and the limits that storage needs (PostgreSQL keeps no NUL character in
+JSON text; a varchar has a length). `evaluate` and `preview` serve the API's evaluate and the
+form's live preview; `AnalysisService` uses the same methods before it stores anything.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+from collections.abc import Callable
+from typing import Any
+
+from pydantic import ValidationError
+
+from kb.conflict_analysis.matching import arrondissement_of_court
+from kb.conflict_analysis.responses import Preview
+from kb.conflict_analysis.rules import evaluate, safety_gate
+from kb.conflict_analysis.schemas import AnalysisBody, Recommendation, Safety
+from kb.errors import FieldError, InvalidInputError, dutch_field_errors
+from kb.interventions.catalogue import Catalogue
+
+__all__ = ["Advisor"]
+
+# Bounds the form model leaves open but storage and arithmetic need.
+_MAX_CASE_NUMBER = 200
+_MAX_COUNTS = {("case", "earlier_procedures"): 100, ("safety", "veilig_thuis_reports"): 1000}
+
+
+class Advisor:
+    """Parses analysis bodies and computes their recommendation against one catalogue.
+
+    Args:
+        catalogue: The knowledge base: the tried help must exist in it, matching reads it.
+        today: The evaluation date (birth years, procedure length, dates in the advice).
+    """
+
+    def __init__(self, catalogue: Catalogue, today: Callable[[], dt.date] = dt.date.today) -> None:
+        self.catalogue = catalogue
+        self.today = today
+
+    def parse(self, data: Any, today: dt.date | None = None) -> AnalysisBody:
+        """Validate a body against `today`, including that tried help exists in the knowledge base.
+
+        Raises:
+            InvalidInputError: with one Dutch message per field.
+        """
+        try:
+            body = AnalysisBody.model_validate(data, context={"today": today or self.today()})
+        except ValidationError as exc:
+            raise InvalidInputError(
+                "De analyse is niet volledig of niet juist ingevuld.", dutch_field_errors(exc)
+            ) from None
+        unknown = [
+            FieldError(
+                ("interventions_tried", index, "slug"),
+                f"Onbekende interventie '{tried.slug}': kies een item uit de kennisbank.",
+            )
+            for index, tried in enumerate(body.interventions_tried)
+            if tried.slug not in self.catalogue
+        ]
+        if unknown:
+            raise InvalidInputError(
+                "Een of meer interventies staan niet in de kennisbank.", unknown
+            )
+        unstorable = _unstorable(body)
+        if unstorable:
+            raise InvalidInputError("Een of meer velden zijn te lang of te groot.", unstorable)
+        return body
+
+    def recommend(self, body: AnalysisBody, today: dt.date | None = None) -> Recommendation:
+        return evaluate(
+            body,
+            self.catalogue.candidates,
+            today or self.today(),
+            arrondissement_of_court(body.case.court),
+        )
+
+    def evaluate(self, data: Any) -> Recommendation:
+        """The recommendation for a body; nothing is stored (nor audited: it holds no case)."""
+        today = self.today()
+        return self.recommend(self.parse(data, today), today)
+
+    def preview(self, data: Any) -> Preview:
+        """As `evaluate`, but for a half-filled form: the safety gate comes first."""
+        try:
+            body = self.parse(data)
+        except InvalidInputError as exc:
+            safety = None
+            raw = data.get("safety") if isinstance(data, dict) else None
+            with contextlib.suppress(ValidationError):
+                safety = safety_gate(Safety.model_validate(raw))
+            return Preview(safety=safety, problems=len(exc.errors))
+        return Preview(recommendation=self.recommend(body))
+
+    def title_of(self, slug: str) -> str:
+        """An entry's title for the report; the slug itself if the entry has gone since."""
+        entry = self.catalogue.by_slug.get(slug)
+        return entry.title if entry is not None else slug
+
+
+def _unstorable(body: AnalysisBody) -> list[FieldError]:
+    errors = []
+    if len(body.case.case_number) > _MAX_CASE_NUMBER:
+        errors.append(
+            FieldError(
+                ("case", "case_number"), f"Mag hoogstens {_MAX_CASE_NUMBER} tekens lang zijn."
+            )
+        )
+    for (section, name), maximum in _MAX_COUNTS.items():
+        if getattr(getattr(body, section), name) > maximum:
+            errors.append(FieldError((section, name), f"Mag hoogstens {maximum} zijn."))
+    errors += [
+        FieldError(loc, "Deze tekst bevat een NUL-teken (\\u0000); dat kan niet worden opgeslagen.")
+        for loc in _nul_texts(body.model_dump(mode="json"), ())
+    ]
+    return errors
+
+
+def _nul_texts(value: Any, loc: tuple[str | int, ...]) -> list[tuple[str | int, ...]]:
+    """Where the body holds a NUL character, which PostgreSQL cannot store in JSON text."""
+    if isinstance(value, str):
+        return [loc] if "\x00" in value else []
+    if isinstance(value, dict):
+        return [found for k, v in value.items() for found in _nul_texts(v, (*loc, k))]
+    if isinstance(value, list):
+        return [found for i, v in enumerate(value) for found in _nul_texts(v, (*loc, i))]
+    return []

@@ -1,0 +1,134 @@
+"""The knowledge base as its readers need it: every entry of one index generation, read once.
+
+Matching, the desk, comparisons, handouts, the report and the entry pages read the `Catalogue`;
+nothing lists entries by paging through a search engine. `CatalogueStore` keeps the current one
+and loads a new one when the content in the database changed (another process ran `kb index`),
+which it checks at most once a second.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
+
+from kb.db import read_meta
+from kb.errors import NotFoundError
+from kb.interventions.models import EntryRow
+from kb.interventions.schemas import Entry
+
+__all__ = [
+    "CANDIDATE_KINDS",
+    "CANDIDATE_STATUSES",
+    "GENERATION_KEY",
+    "NEVER_RECOMMENDED_FLAGS",
+    "Catalogue",
+    "CatalogueStore",
+    "is_candidate",
+]
+
+# The content fingerprint `kb index` stores with the rows: a new one is a new generation.
+GENERATION_KEY = "content_fingerprint"
+# domain.md §4.3: what may be recommended for a case or to a parent at all.
+CANDIDATE_KINDS = frozenset({"interventie", "voorziening", "pilot"})
+CANDIDATE_STATUSES = frozenset({"actief", "lopend"})
+# Shown in the knowledge base (the Taskforce wants harm visible) but never recommended.
+NEVER_RECOMMENDED_FLAGS = frozenset({"schadelijk", "geen_effect"})
+
+
+def is_candidate(entry: Entry) -> bool:
+    """A running kind of help that no rating found harmful or without effect (domain.md §4.3)."""
+    return (
+        entry.kind in CANDIDATE_KINDS
+        and entry.status in CANDIDATE_STATUSES
+        and not NEVER_RECOMMENDED_FLAGS.intersection(entry.evidence.flags)
+    )
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    """Every entry, strongest evidence first then by title, by slug, and the candidates for
+    matching. Immutable: a new generation is a new catalogue."""
+
+    entries: tuple[Entry, ...]
+    generation: str = ""
+    by_slug: Mapping[str, Entry] = field(init=False, repr=False)
+    candidates: tuple[Entry, ...] = field(init=False, repr=False)
+    titles: Mapping[str, str] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        ordered = tuple(sorted(self.entries, key=Entry.default_rank_key))
+        object.__setattr__(self, "entries", ordered)
+        object.__setattr__(self, "by_slug", MappingProxyType({e.slug: e for e in ordered}))
+        object.__setattr__(self, "candidates", tuple(e for e in ordered if is_candidate(e)))
+        object.__setattr__(self, "titles", MappingProxyType({e.slug: e.title for e in ordered}))
+
+    def __iter__(self) -> Iterator[Entry]:
+        return iter(self.entries)
+
+    def __len__(self) -> int:
+        return len(self.entries)
+
+    def __contains__(self, slug: object) -> bool:
+        return slug in self.by_slug
+
+    def get(self, slug: str) -> Entry:
+        entry = self.by_slug.get(slug)
+        if entry is None:
+            raise NotFoundError(f"Er is geen item met de naam '{slug}'.")
+        return entry
+
+    def by_title(self) -> list[Entry]:
+        """Every entry alphabetically: what forms offer to choose from."""
+        return sorted(self.entries, key=lambda e: e.title.casefold())
+
+
+def load_catalogue(session: Session) -> Catalogue:
+    """The catalogue of the entries in the database (their bodies as HTML, not Markdown)."""
+    rows = session.execute(select(EntryRow.slug, EntryRow.front_matter, EntryRow.body_html)).all()
+    entries = [
+        Entry.model_validate(front | {"slug": slug, "body_html": html})
+        for slug, front, html in rows
+    ]
+    return Catalogue(tuple(entries), read_meta(session, GENERATION_KEY) or "")
+
+
+class CatalogueStore:
+    """The current catalogue of one process, shared by its requests and threads."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        recheck_seconds: float = 1.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._engine = engine
+        self._recheck_seconds = recheck_seconds
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._catalogue: Catalogue | None = None
+        self._checked_at = 0.0
+
+    def current(self) -> Catalogue:
+        """The catalogue of the generation in the database, loaded when it changed."""
+        catalogue = self._catalogue
+        if catalogue is not None and self._clock() - self._checked_at < self._recheck_seconds:
+            return catalogue
+        with self._lock:
+            with Session(self._engine) as session:
+                generation = read_meta(session, GENERATION_KEY) or ""
+                if self._catalogue is None or self._catalogue.generation != generation:
+                    self._catalogue = load_catalogue(session)
+            self._checked_at = self._clock()
+            return self._catalogue
+
+    def replace(self, catalogue: Catalogue) -> None:
+        """Serve `catalogue` from now on (after this process indexed new content itself)."""
+        with self._lock:
+            self._catalogue = catalogue
+            self._checked_at = self._clock()

@@ -1,0 +1,123 @@
+"""One database session per request that asks for one, settled before the answer leaves.
+
+A handler that takes `db_session` gets a session of its own. `TransactionMiddleware` commits it
+when the response starts with a success or a redirect (a form's 303 commits too) and rolls it back
+for any error status, so a request either changes everything it meant to or nothing. The commit
+happens before the first byte goes out: a client that got a 2xx can rely on the write, and a
+commit that fails turns the answer into a 503 rather than a success that did not happen.
+
+It sits inside the page-session middleware, so that on SQLite (one writer at a time) the request's
+own transaction is finished before the session store writes.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any, cast
+
+from litestar import Request
+from litestar.enums import ScopeType
+from litestar.middleware import ASGIMiddleware
+from litestar.types import ASGIApp, Message, Receive, Scope, Send
+from sqlalchemy import Engine
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session, sessionmaker
+
+__all__ = ["DatabaseSessions", "TransactionMiddleware"]
+
+logger = logging.getLogger(__name__)
+
+_SCOPE_KEY = "kb_db_session"
+_COMMIT_FAILED = "Uw wijziging kon niet worden opgeslagen. Probeer het over een moment opnieuw."
+
+
+class DatabaseSessions:
+    """Makes the request's session (the `db_session` dependency)."""
+
+    def __init__(self, engine: Engine) -> None:
+        # Objects stay readable after the commit: templates may render them afterwards.
+        self._factory = sessionmaker(engine, expire_on_commit=False)
+
+    def provide(self, request: Request[Any, Any, Any]) -> Session:
+        state = cast(dict[str, Any], request.scope)
+        session = state.get(_SCOPE_KEY)
+        if session is None:
+            session = state[_SCOPE_KEY] = self._factory()
+        return cast(Session, session)
+
+
+def _settle(session: Session, status: int) -> bool:
+    """Commit for a success or redirect, roll back otherwise; False when the commit failed."""
+    try:
+        if status < 400:
+            session.commit()
+        else:
+            session.rollback()
+        return True
+    except SQLAlchemyError:
+        logger.exception("Commit failed; the request's changes were rolled back")
+        session.rollback()
+        return False
+    finally:
+        session.close()
+
+
+def _failure(scope: Scope) -> tuple[Message, Message]:
+    """The answer instead of a success whose changes could not be committed."""
+    if scope["path"].startswith("/api/"):
+        body = json.dumps(
+            {
+                "type": "about:blank",
+                "title": "Tijdelijk niet beschikbaar",
+                "status": 503,
+                "detail": _COMMIT_FAILED,
+                "instance": scope["path"],
+            }
+        ).encode()
+        media_type = b"application/problem+json"
+    else:
+        body = f"<!doctype html><html lang=nl><title>Niet opgeslagen</title><p>{_COMMIT_FAILED}".encode()
+        media_type = b"text/html; charset=utf-8"
+    start: Message = {
+        "type": "http.response.start",
+        "status": 503,
+        "headers": [
+            (b"content-type", media_type),
+            (b"content-length", str(len(body)).encode()),
+            (b"retry-after", b"1"),
+        ],
+    }
+    return start, {"type": "http.response.body", "body": body, "more_body": False}
+
+
+class TransactionMiddleware(ASGIMiddleware):
+    """Settle the request's session (if it has one) when the response starts; see the module."""
+
+    scopes = (ScopeType.HTTP,)
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
+        replaced = False
+
+        async def settle_then_send(message: Message) -> None:
+            nonlocal replaced
+            if replaced:
+                return  # the app's own body belongs to the answer we replaced
+            if message["type"] == "http.response.start":
+                session = scope.pop(_SCOPE_KEY, None)  # type: ignore[misc]
+                # Inline, not in a thread: awaiting here would let another request run while
+                # this transaction still holds its locks.
+                if session is not None and not _settle(session, message["status"]):
+                    replaced = True
+                    for failure in _failure(scope):
+                        await send(failure)
+                    return
+            await send(message)
+
+        try:
+            await next_app(scope, receive, settle_then_send)
+        finally:
+            leftover = scope.pop(_SCOPE_KEY, None)  # type: ignore[misc]
+            if leftover is not None:  # no response was started (the client went away)
+                leftover.rollback()
+                leftover.close()
