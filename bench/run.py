@@ -1,4 +1,4 @@
-"""`python -m bench.run [--sizes 1000,10000,100000] [--quick]`: the search benchmark.
+"""`python -m bench.run [--sizes 1000,10000,100000] [--quick] [--only relative]`: the benchmark.
 
 Per corpus size (bench/corpus.py scales the real content deterministically):
 
@@ -18,6 +18,11 @@ Per corpus size (bench/corpus.py scales the real content deterministically):
    for `kb serve` is a different benchmark.
 3. Once, on the real content: as-you-type latency over HTTP (prefixes of 1–8 letters of real
    title words).
+4. Relative throughput (`--only relative` runs it alone): one process per server, the same wrk
+   settings for each; req/s of the search API (q=omgangsregeling, facets) and of the conflict
+   analysis `evaluate` endpoint (bench/case.json as a raadsonderzoeker) divided by the req/s of a
+   no-op Litestar endpoint (bench/noop.py); then the judge's report.pdf timed one request at a
+   time.
 
 Everything is bounded in time and talks to 127.0.0.1 only. Figures go to
 bench/results/bench-<date>.json (bench-<date>-quick.json with --quick) and bench/results/latest.json.
@@ -40,6 +45,7 @@ import shutil
 import signal
 import socket
 import sqlite3
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -70,6 +76,18 @@ DATASETTE_FACETS = ("kind", "status", "evidence_level")
 DATASETTE_ARRAY_FACETS = ("audience", "route", "format", "glasl_phases", "arrondissements")
 WORD_RE = re.compile(r"[^\W_]+", re.UNICODE)
 
+# The relative-throughput phase: every server one process, the same wrk settings for each.
+RELATIVE_WRK = {"threads": 1, "connections": 4, "warmup_s": 2}
+NOOP_PATH = "/noop"  # what bench/noop.py serves
+RELATIVE_SEARCH_PATH = "/api/v1/interventions?q=omgangsregeling"  # facets are always on
+TOKEN_PATH = "/api/v1/auth/token"
+ANALYSES_PATH = "/api/v1/conflict-analyses"
+EVALUATE_PATH = ANALYSES_PATH + "/evaluate"
+CASE_JSON = BENCH / "case.json"
+DEMO_PASSWORD = "kennisbank-demo"  # kb's published demo password (KB_DEMO=1)
+REPORT_PDF_WARMUP = 1
+REPORT_PDF_RUNS = 20
+
 TARGETS = {
     "api_p95_ms_10k": 10.0,
     "throughput_vs_datasette_10k": 20.0,
@@ -77,6 +95,9 @@ TARGETS = {
     "index_build_s_10k": 10.0,
     "kb_serve_peak_rss_mb_10k": 400.0,
     "as_you_type_p95_ms_real": 10.0,
+    "search_vs_noop_ratio": 0.30,
+    "evaluate_vs_noop_ratio": 0.10,
+    "report_pdf_median_ms": 500.0,
 }
 
 
@@ -571,14 +592,58 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
         process.wait(timeout=15)
 
 
-def wrk(
-    port: int, paths_file: Path, duration_s: int, connections: int, threads: int
-) -> dict[str, Any]:
-    """Closed-loop load with wrk rotating the paths; returns throughput and latency (ms)."""
-    wrk_bin = shutil.which("wrk")
-    if wrk_bin is None:
-        raise RuntimeError("wrk is not installed: apt-get install -y wrk")
-    command = [
+@dataclass(frozen=True)
+class WrkRequest:
+    """What wrk sends to each path besides a bare GET: rotate.lua's optional arguments.
+
+    The body and the headers travel in files, not on wrk's command line, so that a bearer token
+    does not show in the process list.
+    """
+
+    method: str = "GET"
+    body_file: Path | None = None
+    headers_file: Path | None = None
+
+    def script_args(self) -> list[str]:
+        args = [] if self.method == "GET" else [f"method={self.method}"]
+        if self.body_file is not None:
+            args.append(f"body={self.body_file}")
+        if self.headers_file is not None:
+            args.append(f"headers={self.headers_file}")
+        return args
+
+
+BARE_GET = WrkRequest()
+
+
+def write_wrk_request(
+    folder: Path, name: str, method: str, body: bytes | None, headers: dict[str, str]
+) -> WrkRequest:
+    """Write the body and `Name: value` header lines next to each other for rotate.lua."""
+    body_file = None
+    if body is not None:
+        body_file = folder / f"{name}-body"
+        body_file.write_bytes(body)
+    headers_file = None
+    if headers:
+        headers_file = folder / f"{name}-headers.txt"
+        headers_file.touch(mode=0o600)
+        text = "".join(f"{key}: {value}\n" for key, value in headers.items())
+        headers_file.write_text(text, encoding="utf-8")
+    return WrkRequest(method, body_file, headers_file)
+
+
+def wrk_command(
+    wrk_bin: str,
+    port: int,
+    paths_file: Path,
+    duration_s: int,
+    connections: int,
+    threads: int,
+    request: WrkRequest = BARE_GET,
+    script: Path = ROTATE_LUA,
+) -> list[str]:
+    return [
         wrk_bin,
         f"-t{threads}",
         f"-c{connections}",
@@ -587,15 +652,19 @@ def wrk(
         "5s",
         "--latency",
         "-s",
-        str(ROTATE_LUA),
+        str(script),
         f"http://{HOST}:{port}",
         "--",
         str(paths_file),
+        *request.script_args(),
     ]
-    done = subprocess.run(command, capture_output=True, text=True, timeout=duration_s + 60)
-    line = next((ln for ln in done.stdout.splitlines() if ln.startswith("WRKJSON ")), None)
+
+
+def parse_wrk(stdout: str, connections: int, threads: int) -> dict[str, Any] | None:
+    """Throughput and latency (ms) from the WRKJSON line rotate.lua prints; None without it."""
+    line = next((ln for ln in stdout.splitlines() if ln.startswith("WRKJSON ")), None)
     if line is None:
-        raise RuntimeError(f"wrk gave no result: {done.stdout[-1000:]} {done.stderr[-1000:]}")
+        return None
     raw = json.loads(line.removeprefix("WRKJSON "))
     seconds = raw["duration_us"] / 1e6
     errors = raw["errors"]
@@ -612,6 +681,33 @@ def wrk(
         | {"mean": round(lat["mean"] / 1000, 3)},
         "mb_per_s": round(raw["bytes"] / seconds / 1e6, 2) if seconds else 0.0,
     }
+
+
+def wrk(
+    port: int,
+    paths_file: Path,
+    duration_s: int,
+    connections: int,
+    threads: int,
+    request: WrkRequest = BARE_GET,
+    script: Path = ROTATE_LUA,
+) -> dict[str, Any]:
+    """Closed-loop load with wrk rotating the paths; returns throughput and latency (ms).
+
+    `errors.status` counts answers of 400 and above (wrk's own rule), so with
+    `non_2xx_or_errors` at 0 every request got a 2xx or 3xx answer.
+    """
+    wrk_bin = shutil.which("wrk")
+    if wrk_bin is None:
+        raise RuntimeError("wrk is not installed: apt-get install -y wrk")
+    command = wrk_command(
+        wrk_bin, port, paths_file, duration_s, connections, threads, request, script
+    )
+    done = subprocess.run(command, capture_output=True, text=True, timeout=duration_s + 60)
+    result = parse_wrk(done.stdout, connections, threads)
+    if result is None:
+        raise RuntimeError(f"wrk gave no result: {done.stdout[-1000:]} {done.stderr[-1000:]}")
+    return result
 
 
 def sequential(port: int, paths: Sequence[str], passes: int, budget_s: float) -> dict[str, Any]:
@@ -901,6 +997,317 @@ def as_you_type_real(
     return out
 
 
+# --------------------------------------------------------------------------- relative throughput
+
+
+@dataclass(frozen=True)
+class Answer:
+    status: int
+    headers: dict[str, str]
+    body: bytes
+
+    def json(self) -> Any:
+        return json.loads(self.body)
+
+
+def _call(
+    port: int,
+    method: str,
+    path: str,
+    body: bytes | None = None,
+    headers: dict[str, str] | None = None,
+    timeout: float = 60.0,
+) -> Answer:
+    conn = http.client.HTTPConnection(HOST, port, timeout=timeout)
+    try:
+        conn.request(method, path, body=body, headers=headers or {})
+        response = conn.getresponse()
+        data = response.read()
+        return Answer(response.status, {k.lower(): v for k, v in response.getheaders()}, data)
+    finally:
+        conn.close()
+
+
+def _expect(answer: Answer, status: int, what: str) -> Answer:
+    if answer.status != status:
+        raise RuntimeError(f"{what}: {answer.status} instead of {status}: {answer.body[:500]!r}")
+    return answer
+
+
+def json_headers(token: str, etag: str | None = None) -> dict[str, str]:
+    headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+    if etag is not None:
+        headers["If-Match"] = etag
+    return headers
+
+
+def compact_json(data: Any) -> bytes:
+    """The body as a client sends it: no indentation, UTF-8."""
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def load_case() -> dict[str, Any]:
+    case: dict[str, Any] = json.loads(CASE_JSON.read_text(encoding="utf-8"))
+    return case
+
+
+def sign_in(port: int, username: str) -> str:
+    body = compact_json({"username": username, "password": DEMO_PASSWORD})
+    answer = _call(port, "POST", TOKEN_PATH, body, {"Content-Type": "application/json"})
+    token: str = _expect(answer, 200, f"sign-in of {username}").json()["token"]
+    return token
+
+
+def approved_analysis(port: int, case: dict[str, Any], investigator: str, approver: str) -> int:
+    """Create the analysis as the investigator, submit it, approve it as the office's
+    behavioural expert: the version a judge reads. Returns its id."""
+    token = sign_in(port, investigator)
+    created = _expect(
+        _call(port, "POST", ANALYSES_PATH, compact_json(case), json_headers(token)),
+        201,
+        "create the analysis",
+    )
+    analysis_id = int(created.json()["id"])
+    submitted = _expect(
+        _call(
+            port,
+            "POST",
+            f"{ANALYSES_PATH}/{analysis_id}/submit",
+            None,
+            json_headers(token, created.headers.get("etag")),
+        ),
+        200,
+        "submit the analysis",
+    )
+    approved = _call(
+        port,
+        "POST",
+        f"{ANALYSES_PATH}/{analysis_id}/approve",
+        None,
+        json_headers(sign_in(port, approver), submitted.headers.get("etag")),
+    )
+    _expect(approved, 200, "approve the analysis")
+    return analysis_id
+
+
+def timing_summary(values_ms: Sequence[float]) -> dict[str, Any]:
+    """Median, p95 (nearest rank), min, max and mean of a handful of timings, in ms."""
+    if not values_ms:
+        return {"n": 0}
+    return {
+        "n": len(values_ms),
+        "median": round(statistics.median(values_ms), 1),
+        "p95": round(percentiles(values_ms)["p95"], 1),
+        "min": round(min(values_ms), 1),
+        "max": round(max(values_ms), 1),
+        "mean": round(statistics.fmean(values_ms), 1),
+    }
+
+
+def timed_gets(
+    port: int, path: str, headers: dict[str, str], runs: int, content_type: str
+) -> tuple[list[float], int]:
+    """`runs` GETs one after the other on one keep-alive connection, each checked (200 and
+    the content type); their times in ms and the size of the last answer."""
+    conn = http.client.HTTPConnection(HOST, port, timeout=60)
+    times: list[float] = []
+    size = 0
+    try:
+        for _ in range(runs):
+            t0 = time.perf_counter_ns()
+            conn.request("GET", path, headers=headers)
+            response = conn.getresponse()
+            data = response.read()
+            times.append((time.perf_counter_ns() - t0) / 1e6)
+            if response.status != 200 or response.getheader("content-type") != content_type:
+                raise RuntimeError(f"GET {path}: {response.status}: {data[:300]!r}")
+            size = len(data)
+    finally:
+        conn.close()
+    return times, size
+
+
+def report_pdf_timings(port: int, analysis_id: int, judge: str) -> dict[str, Any]:
+    path = f"{ANALYSES_PATH}/{analysis_id}/report.pdf"
+    headers = {"Authorization": f"Bearer {sign_in(port, judge)}"}
+    first, _ = timed_gets(port, path, headers, REPORT_PDF_WARMUP, "application/pdf")
+    times, size = timed_gets(port, path, headers, REPORT_PDF_RUNS, "application/pdf")
+    return {
+        "path": path,
+        "as": judge,
+        "warmup_ms": [round(t, 1) for t in first],
+        "timings_ms": timing_summary(times),
+        "pdf_bytes": size,
+    }
+
+
+def throughput_ratio(measured: dict[str, Any], floor_rps: float | None) -> float | None:
+    """req/s of a wrk run over the no-op's req/s; None when either is missing or the run had
+    errors or non-2xx answers (then it did not measure the endpoint's work)."""
+    if not floor_rps or measured.get("non_2xx_or_errors", 1) != 0:
+        return None
+    return round(measured["requests_per_s"] / floor_rps, 3)
+
+
+def mean_rps(*runs: dict[str, Any]) -> float | None:
+    """The mean req/s of error-free runs: the no-op measured before and after kb."""
+    good = [r["requests_per_s"] for r in runs if r.get("non_2xx_or_errors", 1) == 0]
+    return round(statistics.fmean(good), 1) if good else None
+
+
+@dataclass(frozen=True)
+class Load:
+    """One endpoint under wrk: the paths file and what to send."""
+
+    paths_file: Path
+    request: WrkRequest = BARE_GET
+
+
+def measure(port: int, load: Load, settings: dict[str, int]) -> dict[str, Any]:
+    """A short discarded wrk run (thread pool, caches, connections), then the measured one."""
+    threads, connections = settings["threads"], settings["connections"]
+    wrk(port, load.paths_file, settings["warmup_s"], connections, threads, load.request)
+    result = wrk(port, load.paths_file, settings["duration_s"], connections, threads, load.request)
+    result["load_average"] = os.getloadavg()
+    return result
+
+
+def noop_command(port: int) -> list[str]:
+    return [sys.executable, "-m", "bench.noop", "--host", HOST, "--port", str(port)]
+
+
+def relative_env(data_dir: Path, sources: Sources) -> dict[str, str]:
+    """kb's environment for the phase: demo accounts (a judge, an investigator and a
+    behavioural expert of Amsterdam) with the cheapest password hashing, allowed in demo mode
+    only; signing in is not what is measured."""
+    env = _kb_env(data_dir, sources.content, sources.search)
+    env.update({"KB_DEMO": "1", "KB_PASSWORD_HASHING": "CHEAPEST"})
+    return env
+
+
+def check_search(port: int) -> None:
+    data = _expect(_call(port, "GET", RELATIVE_SEARCH_PATH), 200, "search").json()
+    if not data.get("items") or not data.get("facets"):
+        raise RuntimeError(f"search answered without items or facets: {str(data)[:300]}")
+
+
+def check_evaluate(port: int, body: bytes, headers: dict[str, str]) -> None:
+    answer = _call(port, "POST", EVALUATE_PATH, body, headers)
+    if "curator" not in _expect(answer, 200, "evaluate").json():
+        raise RuntimeError(f"evaluate answered without a recommendation: {answer.body[:300]!r}")
+
+
+def kb_relative(
+    workdir: Path, sources: Sources, settings: dict[str, int], noop_port: int, noop: Load
+) -> dict[str, Any]:
+    """kb index, then kb serve --workers 1: search and evaluate under wrk, with the no-op run
+    before and after them, then the judge's PDF timed."""
+    data_dir = workdir / "data"
+    env = relative_env(data_dir, sources)
+    out: dict[str, Any] = {"kb": {}, "runs": {}}
+    log("relative: kb index …")
+    out["kb"]["kb_index"] = _timed_child(
+        [str(BIN / "kb"), "index"], env, timeout=1800, log_path=workdir / "kb-index.log"
+    )
+    port = free_port()
+    command = kb_serve_command(port, 1)
+    with serve("kb serve", command, env, "/api/v1/health", workdir / "kb.log", port) as srv:
+        out["kb"] |= {"cold_start_s": srv.cold_start_s, "processes": srv.processes()}
+        check_search(port)
+        body = compact_json(load_case())
+        headers = json_headers(sign_in(port, "onderzoeker"))
+        check_evaluate(port, body, headers)
+        loads = {
+            "noop_before": (noop_port, noop),
+            "search": (port, Load(_write_paths(workdir / "search.txt", [RELATIVE_SEARCH_PATH]))),
+            "evaluate": (
+                port,
+                Load(
+                    _write_paths(workdir / "evaluate.txt", [EVALUATE_PATH]),
+                    write_wrk_request(workdir, "evaluate", "POST", body, headers),
+                ),
+            ),
+            "noop_after": (noop_port, noop),  # the same floor again: how much the machine drifted
+        }
+        for name, (target, load) in loads.items():
+            log(f"relative: wrk, {name} …")
+            out["runs"][name] = measure(target, load, settings)
+        out["evaluate_body_bytes"] = len(body)
+        log("relative: the judge's report.pdf …")
+        analysis_id = approved_analysis(port, load_case(), "onderzoeker", "gedragsdeskundige")
+        out["report_pdf"] = report_pdf_timings(port, analysis_id, "rechter")
+        out["kb"]["peak_rss_mb"] = srv.peak_rss_mb()
+    return out
+
+
+def relative_figures(runs: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """The no-op floor (mean of the runs before and after kb's) and each endpoint's req/s as a
+    share of it, from the wrk runs of the phase."""
+    floor = mean_rps(runs["noop_before"], runs["noop_after"])
+    figures: dict[str, Any] = {
+        "noop": {
+            "path": NOOP_PATH,
+            "requests_per_s": floor,
+            "before": runs["noop_before"],
+            "after": runs["noop_after"],
+        }
+    }
+    for name, path in (("search", RELATIVE_SEARCH_PATH), ("evaluate", EVALUATE_PATH)):
+        run = runs[name]
+        figures[name] = {
+            "path": path,
+            "requests_per_s": run["requests_per_s"],
+            "ratio_to_noop": throughput_ratio(run, floor),
+            "errors": run["errors"],
+            "wrk": run,
+        }
+    return figures
+
+
+def uvicorn_implementations() -> dict[str, str]:
+    """What uvicorn's "auto" loop and http settings pick in this venv, for both servers."""
+    from importlib.util import find_spec
+
+    return {
+        "loop": "uvloop" if find_spec("uvloop") else "asyncio",
+        "http": "httptools" if find_spec("httptools") else "h11",
+    }
+
+
+def relative_throughput(root: Path, sources: Sources, duration_s: int) -> dict[str, Any]:
+    """Per-process throughput of kb's search and evaluate endpoints as a share of a no-op
+    Litestar endpoint's, and the judge's report.pdf latency; every server one process."""
+    workdir = root / "relative"
+    workdir.mkdir(parents=True, exist_ok=True)
+    settings = {**RELATIVE_WRK, "duration_s": duration_s}
+    out: dict[str, Any] = {
+        "settings": {
+            "wrk": settings,
+            "server_processes": 1,
+            "uvicorn": {"options": "log_level=warning, access_log=False, workers=1"}
+            | uvicorn_implementations(),
+            "report_pdf_runs": {"warmup": REPORT_PDF_WARMUP, "timed": REPORT_PDF_RUNS},
+            "case": "bench/case.json (realistic_case() of tests/conflict_analysis/conftest.py)",
+        },
+        "load_average_at_start": os.getloadavg(),
+        "notes": RELATIVE_NOTES,
+    }
+    port = free_port()
+    noop = Load(_write_paths(workdir / "noop.txt", [NOOP_PATH]))
+    log("relative: no-op server …")
+    command = noop_command(port)
+    with serve("noop", command, dict(os.environ), NOOP_PATH, workdir / "noop.log", port) as srv:
+        noop_processes = srv.processes()
+        kb = kb_relative(workdir, sources, settings, port, noop)
+    out |= relative_figures(kb["runs"])
+    out["noop"]["processes"] = noop_processes
+    out["evaluate"]["body_bytes"] = kb["evaluate_body_bytes"]
+    out["report_pdf"] = kb["report_pdf"]
+    out["kb"] = kb["kb"]
+    out["load_average_at_end"] = os.getloadavg()
+    return out
+
+
 def machine() -> dict[str, Any]:
     from importlib.metadata import PackageNotFoundError, version
 
@@ -933,6 +1340,18 @@ def _get_path(data: Any, *keys: Any) -> Any:
             return None
         data = data[key]
     return data
+
+
+def relative_target_rows(report: dict[str, Any]) -> list[tuple[str, str, str, Any]]:
+    relative = report.get("relative_throughput")
+    return [
+        ("search API req/s ÷ no-op Litestar req/s (1 process each, q=omgangsregeling, facets), ×",
+         "≥", "search_vs_noop_ratio", _get_path(relative, "search", "ratio_to_noop")),
+        ("conflict-analysis evaluate req/s ÷ no-op Litestar req/s (1 process each), ×", "≥",
+         "evaluate_vs_noop_ratio", _get_path(relative, "evaluate", "ratio_to_noop")),
+        ("judge's report.pdf median (1 process, one request at a time), ms", "≤",
+         "report_pdf_median_ms", _get_path(relative, "report_pdf", "timings_ms", "median")),
+    ]  # fmt: skip
 
 
 def evaluate_targets(report: dict[str, Any]) -> list[dict[str, Any]]:
@@ -969,6 +1388,7 @@ def evaluate_targets(report: dict[str, Any]) -> list[dict[str, Any]]:
         ("as-you-type p95 on the real content (wrk, 8 connections) [context], ms", "≤",
          "as_you_type_p95_ms_real",
          _get_path(report, "as_you_type_real_content", "wrk_c8", "latency_ms", "p95")),
+        *relative_target_rows(report),
     ]  # fmt: skip
     result = []
     for name, op, key, measured in rows:
@@ -983,9 +1403,59 @@ def evaluate_targets(report: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def summary_text(report: dict[str, Any]) -> str:
+    lines = ["", "Benchmark summary (bench/results/latest.json has every figure)"]
+    if report["sizes"]:
+        lines += sizes_table(report)
+    real = report.get("as_you_type_real_content") or {}
+    if real:
+        lines.append("")
+        seq = real["sequential"]["first_pass_latency_ms"]
+        lines.append(
+            f"As you type, real content ({real['documents']} entries, {real['queries']} prefixes): "
+            f"engine p50 {real['engine_ms']['p50']} ms, p95 {real['engine_ms']['p95']} ms; "
+            f"HTTP 1 client (first pass) p50 {seq['p50']} ms, p95 {seq['p95']} ms; wrk 1 connection "
+            f"p95 {real['wrk_c1']['latency_ms']['p95']} ms; wrk 8 connections "
+            f"{real['wrk_c8']['requests_per_s']} req/s, p95 {real['wrk_c8']['latency_ms']['p95']} ms"
+        )
+    relative = report.get("relative_throughput")
+    if relative:
+        lines += ["", *relative_lines(relative)]
+    if report.get("relative_throughput_error"):
+        lines += ["", "Relative throughput failed: " + report["relative_throughput_error"][-500:]]
+    lines += ["", "Targets (measured, not asserted):"]
+    for row in report["targets"]:
+        mark = {True: "met", False: "NOT met", None: "not measured"}[row["met"]]
+        lines.append(f"  {row['target']}: {row['measured']} (goal {row['goal']}) — {mark}")
+    return "\n".join(lines)
+
+
+def relative_lines(relative: dict[str, Any]) -> list[str]:
+    """The relative-throughput phase in a few lines: req/s, ratios, errors, PDF timings."""
+    wrk_settings = relative["settings"]["wrk"]
+    noop = relative["noop"]
+    pdf = relative["report_pdf"]["timings_ms"]
     lines = [
-        "",
-        "Benchmark summary (bench/results/latest.json has every figure)",
+        f"Relative throughput, one process per server (wrk -t{wrk_settings['threads']} "
+        f"-c{wrk_settings['connections']} -d{wrk_settings['duration_s']}s):",
+        f"  no-op Litestar {noop['requests_per_s']} req/s (before "
+        f"{noop['before']['requests_per_s']}, after {noop['after']['requests_per_s']})",
+    ]
+    for name in ("search", "evaluate"):
+        run = relative[name]
+        lines.append(
+            f"  {name} {run['requests_per_s']} req/s, ratio {run['ratio_to_noop']}, "
+            f"p50 {run['wrk']['latency_ms']['p50']} ms, errors {run['wrk']['non_2xx_or_errors']}"
+        )
+    lines.append(
+        f"  report.pdf (rechter, {pdf['n']} requests after {len(relative['report_pdf']['warmup_ms'])}"
+        f" warm-up): median {pdf['median']} ms, p95 {pdf['p95']} ms, min {pdf['min']} ms, "
+        f"max {pdf['max']} ms"
+    )
+    return lines
+
+
+def sizes_table(report: dict[str, Any]) -> list[str]:
+    lines = [
         "eng = in-process engine, ms; kb/ds = kb serve / Datasette under wrk, 8 connections "
         "(rps, latency ms);",
         "1cl p95 = kb serve, one client, raw ms; ratio = kb rps / Datasette rps; RSS = kb serve peak.",
@@ -1030,22 +1500,7 @@ def summary_text(report: dict[str, Any]) -> str:
                 ]
             )
         )
-    real = report.get("as_you_type_real_content") or {}
-    if real:
-        lines.append("")
-        seq = real["sequential"]["first_pass_latency_ms"]
-        lines.append(
-            f"As you type, real content ({real['documents']} entries, {real['queries']} prefixes): "
-            f"engine p50 {real['engine_ms']['p50']} ms, p95 {real['engine_ms']['p95']} ms; "
-            f"HTTP 1 client (first pass) p50 {seq['p50']} ms, p95 {seq['p95']} ms; wrk 1 connection "
-            f"p95 {real['wrk_c1']['latency_ms']['p95']} ms; wrk 8 connections "
-            f"{real['wrk_c8']['requests_per_s']} req/s, p95 {real['wrk_c8']['latency_ms']['p95']} ms"
-        )
-    lines += ["", "Targets (measured, not asserted):"]
-    for row in report["targets"]:
-        mark = {True: "met", False: "NOT met", None: "not measured"}[row["met"]]
-        lines.append(f"  {row['target']}: {row['measured']} (goal {row['goal']}) — {mark}")
-    return "\n".join(lines)
+    return lines
 
 
 NOTES = [
@@ -1080,6 +1535,42 @@ NOTES = [
 ]
 
 
+RELATIVE_NOTES = [
+    "Per-process figures: the no-op app (bench/noop.py) and kb serve each run as one uvicorn "
+    "process (kb serve --workers 1) with kb serve's uvicorn options; wrk uses the same threads, "
+    "connections and duration for every endpoint, after a short discarded warm-up run.",
+    "noop.requests_per_s: the mean of two wrk runs on an async Litestar handler returning "
+    '{"items": []}, one before and one after kb\'s runs (their spread shows how much the '
+    "shared machine drifted); the floor the other figures are divided by.",
+    "search: GET /api/v1/interventions?q=omgangsregeling on the real content (facets always on), "
+    "the same query every time, so the engine's caches help as they would for a popular query; "
+    "ratio_to_noop = search req/s ÷ no-op req/s.",
+    "evaluate: POST /api/v1/conflict-analyses/evaluate with bench/case.json (the realistic case "
+    "of the conflict-analysis tests) as a raadsonderzoeker with a bearer token; nothing is "
+    "stored; ratio_to_noop = evaluate req/s ÷ no-op req/s.",
+    "A ratio is null when its run had errors or answers of 400 and above (errors.status, wrk's "
+    "rule): then it did not measure the endpoint's work.",
+    "report_pdf: the analysis is created and submitted by the raadsonderzoeker and approved by "
+    "the gedragsdeskundige of Raad Amsterdam through the API, then a rechter of Rechtbank "
+    "Amsterdam fetches report.pdf one request at a time on one keep-alive connection: "
+    "warmup_ms is the first request (not counted), timings_ms the following ones.",
+    "kb runs in demo mode (KB_DEMO=1, its demo accounts and password) with "
+    "KB_PASSWORD_HASHING=CHEAPEST, which kb allows in demo mode only: signing in is not measured, "
+    "and cheap hashing keeps it from slowing the setup; on a fresh data directory after kb index.",
+    "wrk runs on the same machine as the servers; with one wrk thread and one server process they "
+    "take about one CPU each. Shared machine: see the load averages.",
+]
+
+
+def run_relative(report: dict[str, Any], root: Path, sources: Sources, duration_s: int) -> None:
+    log("relative throughput …")
+    try:
+        report["relative_throughput"] = relative_throughput(root, sources, duration_s)
+    except (RuntimeError, OSError, subprocess.SubprocessError, ValueError, KeyError) as exc:
+        log(f"relative throughput: failed: {exc}")
+        report["relative_throughput_error"] = str(exc)[-3000:]
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m bench.run",
@@ -1096,6 +1587,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=20260101)
     parser.add_argument("--keep", action="store_true", help="keep the temporary work directory")
     parser.add_argument("--no-real", action="store_true", help="skip the real-content run")
+    parser.add_argument(
+        "--only",
+        choices=("relative",),
+        help="run one phase alone: relative = per-process throughput of search and evaluate "
+        "against a no-op endpoint, and the judge's report.pdf (about a minute and a half)",
+    )
     parser.add_argument(
         "--workers",
         type=int,
@@ -1124,6 +1621,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     default_sizes = "1000,10000" if args.quick else "1000,10000,100000"
     sizes = [int(s) for s in (args.sizes or default_sizes).split(",") if s.strip()]
+    if args.only:
+        sizes = []
     root = Path(tempfile.mkdtemp(prefix="kb-bench-"))
     sources = Sources.snapshot(root)
     started = time.perf_counter()
@@ -1151,7 +1650,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             report["sizes"][str(size)] = bench_size(
                 size, args.seed, args.quick, root, sources, args.workers
             )
-        if not args.no_real:
+        if not args.no_real and not args.only:
             try:
                 report["as_you_type_real_content"] = as_you_type_real(
                     args.seed, args.quick, root, sources, args.workers
@@ -1159,6 +1658,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             except (RuntimeError, OSError, subprocess.SubprocessError) as exc:
                 log(f"real content: failed: {exc}")
                 report["as_you_type_real_content_error"] = str(exc)[-3000:]
+        if args.only in (None, "relative"):
+            run_relative(report, root, sources, 5 if args.quick else 10)
     finally:
         if args.keep:
             log(f"work directory kept: {root}")
@@ -1169,8 +1670,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     report["targets"] = evaluate_targets(report)
     RESULTS.mkdir(parents=True, exist_ok=True)
     suffix = "-quick" if args.quick else ""
-    if args.sizes:
+    if args.sizes and not args.only:
         suffix += "-sizes-" + "-".join(str(s) for s in sizes)
+    if args.only:
+        suffix += f"-{args.only}"
     name = f"bench-{dt.date.today().isoformat()}{suffix}.json"
     text = json.dumps(report, ensure_ascii=False, indent=2) + "\n"
     (RESULTS / name).write_text(text, encoding="utf-8")
