@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-postgres check lint format typecheck bench relevance clean
+.PHONY: run test test-fast check lint format typecheck bench relevance clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -18,18 +18,22 @@ run: $(STAMP)  ## serve pages and API on http://127.0.0.1:8000 (SQLite + embedde
 test: $(STAMP)  ## the whole suite (PostgreSQL too when KB_TEST_DATABASE_URL is set)
 	$(BIN)/pytest -q -p no:cacheprovider
 
-lint: $(STAMP)
-	$(BIN)/ruff format --check src tests
-	$(BIN)/ruff check src tests
+test-fast: $(STAMP)  ## the suite without the slow parts: no browser, no PostgreSQL, no served processes
+	$(BIN)/pytest -q -p no:cacheprovider -m "not browser and not postgres and not served"
+
+lint: $(STAMP)  ## format check, ruff, and the layering contracts (import-linter, pyproject.toml)
+	$(BIN)/ruff format --check src tests bench
+	$(BIN)/ruff check src tests bench
+	$(BIN)/lint-imports
 
 format: $(STAMP)
-	$(BIN)/ruff format src tests
-	$(BIN)/ruff check --fix src tests
+	$(BIN)/ruff format src tests bench
+	$(BIN)/ruff check --fix src tests bench
 
-typecheck: $(STAMP)
+typecheck: $(STAMP)  ## mypy --strict on src/ (settings in pyproject.toml)
 	$(BIN)/mypy
 
-check: lint typecheck test  ## format check, lint, type check, tests
+check: lint typecheck test  ## format check, lint, layering, type check, tests
 
 bench: $(STAMP)  ## search benchmark; figures land in bench/results/ (needs wrk and Datasette)
 	command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk; }

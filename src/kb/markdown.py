@@ -19,4 +19,4 @@ def _renderer() -> MarkdownIt:
 
 def render_markdown(text: str) -> str:
     """Render `text` to safe HTML."""
-    return _renderer().render(text)
+    return str(_renderer().render(text))

@@ -23,6 +23,7 @@ from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from kb.auth.models import AuditEntry
+from kb.auth.permissions import HasRole
 from kb.clock import aware, utcnow
 
 __all__ = ["GENESIS", "Actor", "VerifyResult", "entry_hash", "record", "verify"]
@@ -32,7 +33,7 @@ GENESIS = "0" * 64
 _APPEND_LOCK = 0x6B62_4155  # "kbAU"
 
 
-class Actor(Protocol):
+class Actor(HasRole, Protocol):
     """Who did it: a `CurrentUser` or an `Account`."""
 
     @property
@@ -40,9 +41,6 @@ class Actor(Protocol):
 
     @property
     def username(self) -> str: ...
-
-    @property
-    def role(self) -> str: ...
 
 
 def _timestamp(value: dt.datetime) -> str:

@@ -25,6 +25,7 @@ __all__ = [
     "AnalysisFacts",
     "AnalysisStatus",
     "CaseRule",
+    "HasRole",
     "Permission",
     "Principal",
     "Role",
@@ -147,14 +148,18 @@ PERMISSIONS: tuple[Permission, ...] = (
 _ROLES_BY_ACTION: Mapping[str, frozenset[Role]] = {p.action: p.roles for p in PERMISSIONS}
 
 
-class Principal(Protocol):
-    """What the rules need to know of a user; `kb.auth.schemas.CurrentUser` is one."""
-
-    @property
-    def id(self) -> int: ...
+class HasRole(Protocol):
+    """Anyone with a role: enough for the permission table."""
 
     @property
     def role(self) -> str: ...
+
+
+class Principal(HasRole, Protocol):
+    """What the case-level rules need to know of a user; `kb.auth.schemas.CurrentUser` is one."""
+
+    @property
+    def id(self) -> int: ...
 
     @property
     def court(self) -> str | None: ...
@@ -166,11 +171,6 @@ class Principal(Protocol):
 def roles_for(action: str) -> frozenset[Role]:
     """The roles that may perform `action`; an unknown action is a programming error."""
     return _ROLES_BY_ACTION[action]
-
-
-class HasRole(Protocol):
-    @property
-    def role(self) -> str: ...
 
 
 def can(user: HasRole | None, action: Action) -> bool:

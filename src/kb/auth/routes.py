@@ -7,7 +7,6 @@ from typing import Annotated, Any
 
 from litestar import Controller, Request, delete, get, post
 from litestar.di import NamedDependency, Provide
-from litestar.openapi import ResponseSpec
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 from litestar.response import Redirect, Template
 from sqlalchemy.orm import Session
@@ -31,9 +30,17 @@ from kb.errors import (
     InvalidInputError,
     TooManyAttemptsError,
 )
-from kb.web.auth import client_address, current_user, requires, requires_sign_in
-from kb.web.errors import PROBLEM_JSON
-from kb.web.pages import FormData, alternate, first_values, page, redirect_with_notice, take_notice
+from kb.web.auth import client_address, current_user, requires
+from kb.web.operations import operation
+from kb.web.pages import (
+    AnyRequest,
+    FormData,
+    alternate,
+    first_values,
+    page,
+    redirect_with_notice,
+    take_notice,
+)
 from kb.web.sessions import end_session, start_session
 
 __all__ = ["AccountPages", "AdminApi", "AuthApi", "AuthPages", "auth_template_globals"]
@@ -120,58 +127,40 @@ class AuthPages(Controller):
 # --- Token API ----------------------------------------------------------------------------
 
 
+Service = NamedDependency[AccountService]
+ISSUE = operation(
+    "Vraag een token aan",
+    401,
+    429,
+    texts={401: "Onbekende gebruiker of verkeerd wachtwoord: hetzelfde antwoord."},
+    description="Met gebruikersnaam en wachtwoord; stuur het token daarna mee als "
+    "Authorization: Bearer <token>.",
+    status_code=200,
+)
+REVOKE = operation("Trek het meegestuurde token in", 401, signed_in=True)
+ME = operation("Wie ben ik: rol, werkgebied en rechten", 401, signed_in=True, sync_to_thread=False)
+ACCOUNTS = operation("Alle accounts (zonder wachtwoorden)", 401, 403, action="accounts.manage")
+AUDIT = operation(
+    "Auditlog: alleen metagegevens, nooit zaakinhoud", 401, 403, action="audit.read_metadata"
+)
+
+
 class AuthApi(Controller):
     path = "/api/v1/auth"
     tags = ["Accounts"]
     dependencies = _SERVICE
 
-    @post(
-        "/token",
-        status_code=200,
-        summary="Vraag een token aan",
-        description=(
-            "Met gebruikersnaam en wachtwoord; stuur het token daarna mee als "
-            "Authorization: Bearer <token>."
-        ),
-        responses={
-            401: ResponseSpec(
-                None,
-                description="Onbekende gebruiker of verkeerd wachtwoord: hetzelfde antwoord.",
-                media_type=PROBLEM_JSON,
-            ),
-            429: ResponseSpec(
-                None,
-                description="Te veel mislukte pogingen; zie de header Retry-After.",
-                media_type=PROBLEM_JSON,
-            ),
-        },
-        sync_to_thread=True,
-    )
+    @post("/token", **ISSUE)
     def issue_token(
-        self,
-        request: Request[Any, Any, Any],
-        service: NamedDependency[AccountService],
-        data: JSONBody[TokenRequest],
+        self, request: AnyRequest, service: Service, data: JSONBody[TokenRequest]
     ) -> TokenOut:
         return service.issue_token(data.username, data.password, address=client_address(request))
 
-    @delete(
-        "/token",
-        guards=[requires_sign_in],
-        summary="Trek het meegestuurde token in",
-        sync_to_thread=True,
-    )
-    def revoke_token(
-        self, service: NamedDependency[AccountService], caller: NamedDependency[Caller]
-    ) -> None:
+    @delete("/token", **REVOKE)
+    def revoke_token(self, service: Service, caller: NamedDependency[Caller]) -> None:
         service.sign_out(caller.user, address=caller.address)
 
-    @get(
-        "/me",
-        guards=[requires_sign_in],
-        summary="Wie ben ik: rol, werkgebied en rechten",
-        sync_to_thread=False,
-    )
+    @get("/me", **ME)
     def me(self, caller: NamedDependency[Caller]) -> Me:
         return Me.model_validate(caller.user)
 
@@ -267,24 +256,12 @@ class AdminApi(Controller):
     tags = ["Beheer"]
     dependencies = _SERVICE
 
-    @get(
-        "/accounts",
-        guards=[requires("accounts.manage")],
-        summary="Alle accounts (zonder wachtwoorden)",
-        sync_to_thread=True,
-    )
-    def accounts(self, service: NamedDependency[AccountService]) -> list[AccountOut]:
+    @get("/accounts", **ACCOUNTS)
+    def accounts(self, service: Service) -> list[AccountOut]:
         return service.accounts()
 
-    @get(
-        "/audit",
-        guards=[requires("audit.read_metadata")],
-        summary="Auditlog: alleen metagegevens, nooit zaakinhoud",
-        sync_to_thread=True,
-    )
-    def audit(
-        self, service: NamedDependency[AccountService], page_number: AuditPageNumber = 1
-    ) -> AuditPage:
+    @get("/audit", **AUDIT)
+    def audit(self, service: Service, page_number: AuditPageNumber = 1) -> AuditPage:
         return service.audit_page(page_number, AUDIT_PER_PAGE)
 
 

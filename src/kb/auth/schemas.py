@@ -48,23 +48,29 @@ class _FromRow(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
 
-class CurrentUser(_FromRow):
-    """The signed-in user of one request, as the guards and the case-level rules see them."""
+class _Person(_FromRow):
+    """Who someone is: a name, one role, and the court, office or municipality it needs."""
 
-    model_config = ConfigDict(frozen=True)
-
-    id: int
     username: str
     role: str
     court: str | None = None
     office: str | None = None
     municipality: str | None = None
-    via: Literal["session", "token"] = "session"
-    token_id: int | None = None
 
+    @computed_field  # type: ignore[prop-decorator]
     @property
     def role_label(self) -> str:
         return ROLE_LABELS.get(self.role, self.role)
+
+
+class CurrentUser(_Person):
+    """The signed-in user of one request, as the guards and the case-level rules see them."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: int
+    via: Literal["session", "token"] = "session"
+    token_id: int | None = None
 
     @property
     def scope(self) -> str | None:
@@ -158,35 +164,18 @@ class TokenOut(BaseModel):
     expires_at: dt.datetime
 
 
-class AccountOut(_FromRow):
+class AccountOut(_Person):
     """An account as the beheerder sees it (never its password hash)."""
 
     id: int
-    username: str
-    role: str
-    court: str | None
-    office: str | None
-    municipality: str | None
     active: bool
     demo: bool
     created_at: dt.datetime
     disabled_at: dt.datetime | None
 
-    @computed_field  # type: ignore[prop-decorator]
-    @property
-    def role_label(self) -> str:
-        return ROLE_LABELS.get(self.role, self.role)
 
-
-class Me(_FromRow):
+class Me(_Person):
     """`GET /api/v1/auth/me`: who the token belongs to, their scope and what they may do."""
-
-    username: str
-    role: str
-    role_label: str
-    court: str | None
-    office: str | None
-    municipality: str | None
 
     @computed_field  # type: ignore[prop-decorator]
     @property

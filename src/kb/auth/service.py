@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from redis import Redis
-from sqlalchemy import Engine, delete, func, select
+from sqlalchemy import Engine, Select, bindparam, delete, func, select
 from sqlalchemy.orm import Session
 
 from kb.auth import audit
@@ -73,12 +73,6 @@ class AuthConfig:
         return DatabaseSignInCounter(session, self.max_failures, self.failure_window)
 
 
-def _current_user(
-    account: Account, via: Literal["session", "token"], token_id: int | None = None
-) -> CurrentUser:
-    return CurrentUser.model_validate(account).model_copy(update={"via": via, "token_id": token_id})
-
-
 class AccountService:
     """Accounts, sign-in and tokens over one database session (the request's, or the CLI's)."""
 
@@ -86,6 +80,27 @@ class AccountService:
         self._session = session
         self._config = config
         self._clock = clock
+
+    def _audit(
+        self,
+        action: str,
+        username: str,
+        by: audit.Actor | None,
+        address: str | None,
+        detail: dict[str, Any],
+        now: dt.datetime | None = None,
+    ) -> None:
+        """An account event in the audit log, in this session's transaction."""
+        audit.record(
+            self._session,
+            user=by,
+            action=action,
+            object_type="account",
+            object_id=username,
+            address=address,
+            detail=detail,
+            now=now,
+        )
 
     # --- Accounts -------------------------------------------------------------------------
 
@@ -118,14 +133,12 @@ class AccountService:
         )
         self._session.add(account)
         self._session.flush()
-        audit.record(
-            self._session,
-            user=by,
-            action="account.create",
-            object_type="account",
-            object_id=account.username,
-            address=address,
-            detail={"role": account.role, "via": "web" if by else "cli"},
+        self._audit(
+            "account.create",
+            account.username,
+            by,
+            address,
+            {"role": account.role, "via": "web" if by else "cli"},
         )
         return AccountOut.model_validate(account)
 
@@ -147,14 +160,8 @@ class AccountService:
             account.disabled_at = self._clock()
             account.auth_version += 1  # every session made before now no longer matches
             self._session.execute(delete(ApiToken).where(ApiToken.account_id == account.id))
-            audit.record(
-                self._session,
-                user=by,
-                action="account.disable",
-                object_type="account",
-                object_id=account.username,
-                address=address,
-                detail={"via": "web" if by else "cli"},
+            self._audit(
+                "account.disable", account.username, by, address, {"via": "web" if by else "cli"}
             )
         return AccountOut.model_validate(account)
 
@@ -182,16 +189,7 @@ class AccountService:
         )
         if account is None or not matched or not account.active:
             counter.record_failure(keys, now)
-            audit.record(
-                self._session,
-                user=None,
-                action="auth.sign_in_failed",
-                object_type="account",
-                object_id=name,
-                address=address,
-                detail={"via": via},
-                now=now,
-            )
+            self._audit("auth.sign_in_failed", name, None, address, {"via": via}, now=now)
             # The failure must count although this request ends in an error (which rolls back).
             self._session.commit()
             raise InvalidCredentialsError()
@@ -203,26 +201,16 @@ class AccountService:
     def sign_in(self, username: str, password: str, *, address: str | None) -> dict[str, int]:
         """Check the credentials for a page session; returns what the session holds."""
         account = self.authenticate(username, password, address=address, via="web")
-        audit.record(
-            self._session,
-            user=account,
-            action="auth.sign_in",
-            object_type="account",
-            object_id=account.username,
-            address=address,
-            detail={"via": "web"},
-        )
+        self._audit("auth.sign_in", account.username, account, address, {"via": "web"})
         return {"uid": account.id, "av": account.auth_version}
 
     def sign_out(self, user: CurrentUser, *, address: str | None) -> None:
-        audit.record(
-            self._session,
-            user=user,
-            action="auth.sign_out",
-            object_type="account",
-            object_id=user.username,
-            address=address,
-            detail={"via": "web" if user.via == "session" else "api"},
+        self._audit(
+            "auth.sign_out",
+            user.username,
+            user,
+            address,
+            {"via": "web" if user.via == "session" else "api"},
         )
         if user.token_id is not None:
             self._session.execute(delete(ApiToken).where(ApiToken.id == user.token_id))
@@ -244,14 +232,12 @@ class AccountService:
                 expires_at=expires_at,
             )
         )
-        audit.record(
-            self._session,
-            user=account,
-            action="auth.token_issued",
-            object_type="account",
-            object_id=account.username,
-            address=address,
-            detail={"via": "api", "expires_at": expires_at.isoformat()},
+        self._audit(
+            "auth.token_issued",
+            account.username,
+            account,
+            address,
+            {"via": "api", "expires_at": expires_at.isoformat()},
         )
         return TokenOut(token=token, expires_at=expires_at)
 
@@ -271,7 +257,28 @@ class AccountService:
 
 
 class UserLookup:
-    """Finds the user of a session or token on each request (`AuthMiddleware` calls it)."""
+    """Finds the user of a session or token on each request (`AuthMiddleware` calls it).
+
+    One small query on a pooled connection, without an ORM session: it runs for every signed-in
+    request, and building ORM objects cost more than the query itself.
+    """
+
+    _USER = select(
+        Account.id,
+        Account.username,
+        Account.role,
+        Account.court,
+        Account.office,
+        Account.municipality,
+    ).where(Account.active.is_(True))
+    _BY_SESSION = _USER.where(
+        Account.id == bindparam("uid"), Account.auth_version == bindparam("av")
+    )
+    _BY_TOKEN = (
+        _USER.add_columns(ApiToken.id.label("token_id"))
+        .join(ApiToken, ApiToken.account_id == Account.id)
+        .where(ApiToken.token_hash == bindparam("digest"), ApiToken.expires_at > bindparam("now"))
+    )
 
     def __init__(self, engine: Engine, clock: Clock = utcnow) -> None:
         self._engine = engine
@@ -281,24 +288,15 @@ class UserLookup:
         uid, version = data.get("uid"), data.get("av")
         if not isinstance(uid, int) or not isinstance(version, int):
             return None
-        with Session(self._engine) as session:
-            account = session.get(Account, uid)
-            if account is None or not account.active or account.auth_version != version:
-                return None
-            return _current_user(account, "session")
+        return self._first(self._BY_SESSION, {"uid": uid, "av": version}, via="session")
 
     def from_token(self, token: str) -> CurrentUser | None:
-        with Session(self._engine) as session:
-            row = session.execute(
-                select(ApiToken, Account)
-                .join(Account, Account.id == ApiToken.account_id)
-                .where(
-                    ApiToken.token_hash == token_digest(token),
-                    ApiToken.expires_at > self._clock(),
-                    Account.active.is_(True),
-                )
-            ).first()
-            if row is None:
-                return None
-            api_token, account = row
-            return _current_user(account, "token", api_token.id)
+        parameters = {"digest": token_digest(token), "now": self._clock()}
+        return self._first(self._BY_TOKEN, parameters, via="token")
+
+    def _first(
+        self, query: Select[Any], parameters: dict[str, Any], via: Literal["session", "token"]
+    ) -> CurrentUser | None:
+        with self._engine.connect() as connection:
+            row = connection.execute(query, parameters).first()
+        return None if row is None else CurrentUser(**row._mapping, via=via)

@@ -7,12 +7,12 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
-from litestar import Controller, Request, Response, get, post
+from litestar import Controller, Response, get, post
 from litestar.di import NamedDependency
-from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
 from kb.auth.permissions import (
+    Action,
     AnalysisFacts,
     may_approve_analysis,
     may_edit_analysis,
@@ -27,6 +27,9 @@ from kb.conflict_analysis.responses import AnalysisOut, Preview
 from kb.conflict_analysis.routes import (
     ANALYSIS_DEPENDENCIES,
     API_PATH,
+    Analyses,
+    Id,
+    Kb,
     VersionQuery,
     report_page,
     report_pdf,
@@ -42,7 +45,15 @@ from kb.vocabulary import (
     SAFETY_LEVEL_LABELS,
 )
 from kb.web.auth import requires
-from kb.web.pages import NO_STORE, FormData, alternate, page, redirect_with_notice, take_notice
+from kb.web.pages import (
+    NO_STORE,
+    AnyRequest,
+    FormData,
+    alternate,
+    page,
+    redirect_with_notice,
+    take_notice,
+)
 from kb.web.templating import dutch_moment
 
 __all__ = ["ANALYSIS_TEMPLATE_GLOBALS", "AnalysisPages"]
@@ -119,6 +130,16 @@ def _etag(data: dict[str, Any]) -> tuple[str, ...]:
     return (etag,) if etag else ()
 
 
+def _for(action: Action, **more: Any) -> dict[str, Any]:
+    """A page route's guard: the caller's role may `action`; its database work runs in a thread."""
+    return {"guards": [requires(action)], "sync_to_thread": True} | more
+
+
+def _back(request: AnyRequest, analysis_id: int, notice: str, page: str = "") -> Redirect:
+    """After a change: back to the analysis (or its form), with what happened."""
+    return redirect_with_notice(request, f"{PAGES_PATH}/{analysis_id}{page}", notice)
+
+
 class AnalysisPages(Controller):
     """The investigator's, the behavioural expert's and the judge's pages."""
 
@@ -126,64 +147,42 @@ class AnalysisPages(Controller):
     include_in_schema = False
     dependencies = ANALYSIS_DEPENDENCIES
 
-    @get("/", guards=[requires("analysis.read")], sync_to_thread=True)
-    def overview(
-        self, request: Request[Any, Any, Any], analyses: NamedDependency[AnalysisService]
-    ) -> Template:
-        return _page(
-            "list",
-            headers=alternate(API_PATH),
-            rows=analyses.overview(),
-            notice=take_notice(request),
-        )
+    @get("/", **_for("analysis.read"))
+    def overview(self, request: AnyRequest, analyses: Analyses) -> Template:
+        rows = analyses.overview()
+        return _page("list", headers=alternate(API_PATH), rows=rows, notice=take_notice(request))
 
-    @get("/nieuw", guards=[requires("analysis.create")], sync_to_thread=False)
-    def new(self, catalogue: NamedDependency[Catalogue]) -> Template:
+    @get("/nieuw", **_for("analysis.create", sync_to_thread=False))
+    def new(self, catalogue: Kb) -> Template:
         return _form_page(
             catalogue, analysis_id=None, form=AnalysisForm(), preview=Preview(), etag=None
         )
 
-    @post("/", guards=[requires("analysis.create")], sync_to_thread=True)
+    @post("/", **_for("analysis.create"))
     def create(
-        self,
-        request: Request[Any, Any, Any],
-        analyses: NamedDependency[AnalysisService],
-        catalogue: NamedDependency[Catalogue],
-        data: FormData,
+        self, request: AnyRequest, analyses: Analyses, catalogue: Kb, data: FormData
     ) -> Template | Redirect:
         values = form_values(data)
         body, slots = body_from_values(values)
         try:
             created = analyses.create(body)
         except InvalidInputError as exc:
+            form = AnalysisForm.of(values, [e.as_dict() for e in exc.errors], slots)
+            preview = analyses.advisor.preview(body)
             return _form_page(
-                catalogue,
-                analysis_id=None,
-                form=AnalysisForm.of(values, [e.as_dict() for e in exc.errors], slots),
-                preview=analyses.advisor.preview(body),
-                etag=None,
-                status_code=422,
+                catalogue, analysis_id=None, form=form, preview=preview, etag=None, status_code=422
             )
         notice = f"De analyse is aangemaakt en opgeslagen als concept (versie {created.version})."
-        return redirect_with_notice(request, f"{PAGES_PATH}/{created.id}/bewerken", notice)
+        return _back(request, created.id, notice, "/bewerken")
 
-    @post(
-        "/voorbeeld",
-        guards=[requires("analysis.evaluate")],
-        status_code=200,
-        sync_to_thread=False,
-    )
+    @post("/voorbeeld", **_for("analysis.evaluate", status_code=200, sync_to_thread=False))
     def preview(self, advisor: NamedDependency[Advisor], data: FormData) -> Template:
         body, _ = body_from_values(form_values(data))
         return _page("_preview", preview=advisor.preview(body))
 
-    @get("/{analysis_id:int}", guards=[requires("analysis.read")], sync_to_thread=True)
+    @get("/{analysis_id:int}", **_for("analysis.read"))
     def dossier(
-        self,
-        request: Request[Any, Any, Any],
-        analyses: NamedDependency[AnalysisService],
-        analysis_id: FromPath[int],
-        versie: VersionQuery = None,
+        self, request: AnyRequest, analyses: Analyses, analysis_id: Id, versie: VersionQuery = None
     ) -> Template:
         analysis = analyses.read(analysis_id, versie, "dossier")
         return _page(
@@ -194,22 +193,14 @@ class AnalysisPages(Controller):
             notice=take_notice(request),
         )
 
-    @get(
-        "/{analysis_id:int}/bewerken",
-        guards=[requires("analysis.edit_own_draft")],
-        sync_to_thread=True,
-    )
+    @get("/{analysis_id:int}/bewerken", **_for("analysis.edit_own_draft"))
     def edit(
-        self,
-        request: Request[Any, Any, Any],
-        analyses: NamedDependency[AnalysisService],
-        catalogue: NamedDependency[Catalogue],
-        analysis_id: FromPath[int],
+        self, request: AnyRequest, analyses: Analyses, catalogue: Kb, analysis_id: Id
     ) -> Template | Redirect:
         try:
             analysis = analyses.draft(analysis_id)
         except ConflictError as exc:
-            return redirect_with_notice(request, f"{PAGES_PATH}/{analysis_id}", exc.detail)
+            return _back(request, analysis_id, exc.detail)
         return _form_page(
             catalogue,
             analysis_id=analysis.id,
@@ -219,17 +210,13 @@ class AnalysisPages(Controller):
             notice=take_notice(request),
         )
 
-    @post(
-        "/{analysis_id:int}/bewerken",
-        guards=[requires("analysis.edit_own_draft")],
-        sync_to_thread=True,
-    )
+    @post("/{analysis_id:int}/bewerken", **_for("analysis.edit_own_draft"))
     def save(
         self,
-        request: Request[Any, Any, Any],
-        analyses: NamedDependency[AnalysisService],
-        catalogue: NamedDependency[Catalogue],
-        analysis_id: FromPath[int],
+        request: AnyRequest,
+        analyses: Analyses,
+        catalogue: Kb,
+        analysis_id: Id,
         data: FormData,
     ) -> Template | Redirect:
         values = form_values(data)
@@ -262,92 +249,50 @@ class AnalysisPages(Controller):
         if data.get("actie") == "indienen":
             analyses.submit(analysis_id, (saved.etag,))
             notice = f"Versie {saved.version} is opgeslagen en ter accordering aangeboden."
-            return redirect_with_notice(request, f"{PAGES_PATH}/{analysis_id}", notice)
-        notice = f"Opgeslagen om {dutch_moment(saved.updated_at)}."
-        return redirect_with_notice(request, f"{PAGES_PATH}/{analysis_id}/bewerken", notice)
+            return _back(request, analysis_id, notice)
+        return _back(
+            request, analysis_id, f"Opgeslagen om {dutch_moment(saved.updated_at)}.", "/bewerken"
+        )
 
-    @post(
-        "/{analysis_id:int}/autosave",
-        guards=[requires("analysis.edit_own_draft")],
-        status_code=200,
-        sync_to_thread=True,
-    )
+    @post("/{analysis_id:int}/autosave", **_for("analysis.edit_own_draft", status_code=200))
     def autosave(
-        self, analyses: NamedDependency[AnalysisService], analysis_id: FromPath[int], data: FormData
+        self, analyses: Analyses, analysis_id: Id, data: FormData
     ) -> Response[dict[str, Any]]:
         """For analysis.js: save the draft if it is complete; always answer in JSON."""
         body, _ = body_from_values(form_values(data))
         caller = dataclasses.replace(analyses.caller, via="autosave")
+        service = AnalysisService(analyses.session, analyses.advisor, caller)
         try:
-            saved = AnalysisService(analyses.session, analyses.advisor, caller).save(
-                analysis_id, body, _etag(data)
-            )
+            saved = service.save(analysis_id, body, _etag(data))
         except KbError as exc:
             return Response(_autosave_failure(exc), status_code=exc.status_code, headers=NO_STORE)
-        answer = {
-            "saved": True,
-            "etag": saved.etag,
-            "message": f"Automatisch opgeslagen om {dutch_moment(saved.updated_at)}.",
-        }
-        return Response(answer, headers=NO_STORE)
+        message = f"Automatisch opgeslagen om {dutch_moment(saved.updated_at)}."
+        return Response({"saved": True, "etag": saved.etag, "message": message}, headers=NO_STORE)
 
-    @post(
-        "/{analysis_id:int}/indienen",
-        guards=[requires("analysis.submit")],
-        sync_to_thread=True,
-    )
+    @post("/{analysis_id:int}/indienen", **_for("analysis.submit"))
     def submit(
-        self,
-        request: Request[Any, Any, Any],
-        analyses: NamedDependency[AnalysisService],
-        analysis_id: FromPath[int],
-        data: FormData,
+        self, request: AnyRequest, analyses: Analyses, analysis_id: Id, data: FormData
     ) -> Redirect:
         done = analyses.submit(analysis_id, _etag(data))
-        notice = f"Versie {done.version} is ter accordering aangeboden."
-        return redirect_with_notice(request, f"{PAGES_PATH}/{analysis_id}", notice)
+        return _back(request, analysis_id, f"Versie {done.version} is ter accordering aangeboden.")
 
-    @post(
-        "/{analysis_id:int}/accorderen",
-        guards=[requires("analysis.approve")],
-        sync_to_thread=True,
-    )
+    @post("/{analysis_id:int}/accorderen", **_for("analysis.approve"))
     def approve(
-        self,
-        request: Request[Any, Any, Any],
-        analyses: NamedDependency[AnalysisService],
-        analysis_id: FromPath[int],
-        data: FormData,
+        self, request: AnyRequest, analyses: Analyses, analysis_id: Id, data: FormData
     ) -> Redirect:
         done = analyses.approve(analysis_id, _etag(data))
         notice = f"Versie {done.version} is geaccordeerd en ingediend: de rechter kan hem nu lezen."
-        return redirect_with_notice(request, f"{PAGES_PATH}/{analysis_id}", notice)
+        return _back(request, analysis_id, notice)
 
-    @post(
-        "/{analysis_id:int}/herijken",
-        guards=[requires("analysis.reassess")],
-        sync_to_thread=True,
-    )
-    def reassess(
-        self,
-        request: Request[Any, Any, Any],
-        analyses: NamedDependency[AnalysisService],
-        analysis_id: FromPath[int],
-    ) -> Redirect:
+    @post("/{analysis_id:int}/herijken", **_for("analysis.reassess"))
+    def reassess(self, request: AnyRequest, analyses: Analyses, analysis_id: Id) -> Redirect:
         new = analyses.reassess(analysis_id)
-        notice = (
-            f"Herijking gestart: versie {new.version} is een concept, gekopieerd van "
-            f"versie {new.version - 1}."
-        )
-        return redirect_with_notice(request, f"{PAGES_PATH}/{analysis_id}/bewerken", notice)
+        copied = f"versie {new.version} is een concept, gekopieerd van versie {new.version - 1}"
+        return _back(request, analysis_id, f"Herijking gestart: {copied}.", "/bewerken")
 
-    @get("/{analysis_id:int}/rapport", guards=[requires("analysis.read")], sync_to_thread=True)
+    @get("/{analysis_id:int}/rapport", **_for("analysis.read"))
     def report(
-        self,
-        analyses: NamedDependency[AnalysisService],
-        catalogue: NamedDependency[Catalogue],
-        analysis_id: FromPath[int],
-        versie: VersionQuery = None,
+        self, analyses: Analyses, catalogue: Kb, analysis_id: Id, versie: VersionQuery = None
     ) -> Template:
         shown = report_page(
             "analysis/report.html", analyses, catalogue, analysis_id, versie, "rapport"
@@ -357,13 +302,13 @@ class AnalysisPages(Controller):
         shown.headers.update(alternate(pdf, "application/pdf"))
         return shown
 
-    @get("/{analysis_id:int}/rapport.pdf", guards=[requires("analysis.read")], sync_to_thread=True)
+    @get("/{analysis_id:int}/rapport.pdf", **_for("analysis.read"))
     def report_pdf(
         self,
-        request: Request[Any, Any, Any],
-        analyses: NamedDependency[AnalysisService],
-        catalogue: NamedDependency[Catalogue],
-        analysis_id: FromPath[int],
+        request: AnyRequest,
+        analyses: Analyses,
+        catalogue: Kb,
+        analysis_id: Id,
         versie: VersionQuery = None,
     ) -> Response[bytes]:
         return report_pdf(request, analyses, catalogue, analysis_id, versie)

@@ -168,12 +168,8 @@ def _flatten(body: AnalysisBody, titles: Mapping[str, str]) -> dict[str, str]:
             f"bron: {factor['source']}"
         )
     assessment = data["assessment"]
-    flat[f"Afweging: {FIELD_LABELS['assessment.child_interest_at_stake']}"] = _show(
-        "child_interest_at_stake", assessment["child_interest_at_stake"]
-    )
-    flat[f"Afweging: {FIELD_LABELS['assessment.summary']}"] = _show(
-        "summary", assessment["summary"]
-    )
+    for name in ("child_interest_at_stake", "summary"):
+        flat[f"Afweging: {FIELD_LABELS['assessment.' + name]}"] = _show(name, assessment[name])
     for statement in assessment["statements"]:
         flat[f"Uitspraak: {statement['text']}"] = (
             f"{code_label('statement_kind', statement['kind'])}, bron: {statement['source']}, "

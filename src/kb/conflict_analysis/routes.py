@@ -9,7 +9,6 @@ from typing import Annotated, Any
 
 from litestar import Controller, MediaType, Request, Response, get, post, put
 from litestar.di import NamedDependency, Provide
-from litestar.openapi import ResponseSpec
 from litestar.openapi.spec import Reference
 from litestar.params import Body, FromPath, QueryParameter
 from litestar.response import Template
@@ -22,16 +21,18 @@ from kb.conflict_analysis.responses import AnalysisOut, AnalysisSummary
 from kb.conflict_analysis.schemas import Recommendation
 from kb.conflict_analysis.service import AnalysisService
 from kb.interventions.catalogue import Catalogue
-from kb.web.auth import requires
 from kb.web.conditional import Expected, provide_expected, with_etag
-from kb.web.errors import PROBLEM_JSON
-from kb.web.pages import NO_STORE, page
+from kb.web.operations import operation
+from kb.web.pages import NO_STORE, AnyRequest, page
 from kb.web.pdf import pdf_response
 
 __all__ = [
     "ANALYSIS_DEPENDENCIES",
     "API_PATH",
+    "Analyses",
     "AnalysisApi",
+    "Id",
+    "Kb",
     "VersionQuery",
     "report_page",
 ]
@@ -72,24 +73,6 @@ ANALYSIS_DEPENDENCIES = {
     "expected": Provide(provide_expected, sync_to_thread=False),
 }
 
-_PROBLEMS = {
-    400: "De inhoud is geen geldige JSON.",
-    403: "Uw rol of uw relatie tot deze analyse staat dit niet toe.",
-    404: "Bestaat niet, of u mag hem niet zien (dan evenmin).",
-    409: "De status laat dit niet toe (bijvoorbeeld: een ingediende versie verandert niet).",
-    412: "De ETag in If-Match is niet meer de huidige: iemand anders sloeg intussen op.",
-    422: "Velden kloppen niet; `errors` noemt elk veld met een Nederlandse melding.",
-    428: "If-Match ontbreekt.",
-}
-
-
-def _problems(*codes: int) -> dict[int, ResponseSpec]:
-    """The problem answers an operation can give, for the API document."""
-    return {
-        code: ResponseSpec(None, description=_PROBLEMS[code], media_type=PROBLEM_JSON)
-        for code in codes
-    }
-
 
 def report_page(
     template: str,
@@ -119,6 +102,71 @@ def report_pdf(
     return pdf_response(request, document, pdf_filename(document.context["analysis"]))
 
 
+# The API's operations: who may call each, what it does, which problems it can answer.
+_NOT_YOURS = {404: "Bestaat niet, of u mag hem niet zien (dan evenmin)."}
+LIST = operation(
+    "De analyses die u mag lezen",
+    action="analysis.read",
+    description="Rechter: de ingediende van uw rechtbank; Raad: die van uw vestiging.",
+)
+CREATE = operation("Maak een analyse (versie 1, concept)", 400, 403, 422, action="analysis.create")
+EVALUATE = operation(
+    "Bereken het advies voor een analyse, zonder iets op te slaan",
+    400,
+    422,
+    action="analysis.evaluate",
+    status_code=200,
+    sync_to_thread=False,  # the catalogue only: no database, nothing to wait for
+)
+READ = operation(
+    "De nieuwste versie die u mag lezen, of ?version=N",
+    404,
+    action="analysis.read",
+    texts=_NOT_YOURS,
+)
+SAVE = operation(
+    "Vervang het concept (If-Match verplicht)",
+    *(400, 403, 404, 409, 412, 422, 428),
+    action="analysis.edit_own_draft",
+    texts=_NOT_YOURS,
+)
+SUBMIT = operation(
+    "Bied het concept ter accordering aan",
+    403,
+    404,
+    409,
+    412,
+    action="analysis.submit",
+    status_code=200,
+    texts=_NOT_YOURS,
+)
+APPROVE = operation(
+    "Accordeer: de versie wordt ingediend en verandert niet meer",
+    *(403, 404, 409, 412),
+    action="analysis.approve",
+    status_code=200,
+    texts=_NOT_YOURS,
+)
+REASSESS = operation(
+    "Start een herijking: een nieuwe conceptversie, gekopieerd van de laatst ingediende",
+    *(403, 404, 409),
+    action="analysis.reassess",
+    texts=_NOT_YOURS,
+)
+REPORT = operation(
+    "Het rapport voor de rechter (HTML)", 404, action="analysis.read", media_type=MediaType.HTML
+)
+REPORT_PDF = operation(
+    "Het rapport voor de rechter (PDF)", 404, action="analysis.read", media_type="application/pdf"
+)
+
+# What the handlers of the API and the pages take, named once.
+Analyses = NamedDependency[AnalysisService]
+Kb = NamedDependency[Catalogue]
+Id = FromPath[int]
+Answer = Response[AnalysisOut]
+
+
 class AnalysisApi(Controller):
     """contracts.md: the conflict analyses, for the Raad's and the courts' own systems."""
 
@@ -126,148 +174,55 @@ class AnalysisApi(Controller):
     tags = ["Conflictanalyse"]
     dependencies = ANALYSIS_DEPENDENCIES
 
-    @get(
-        "/",
-        guards=[requires("analysis.read")],
-        summary="De analyses die u mag lezen",
-        description="Rechter: de ingediende van uw rechtbank; Raad: die van uw vestiging.",
-        sync_to_thread=True,
-    )
-    def overview(self, analyses: NamedDependency[AnalysisService]) -> list[AnalysisSummary]:
+    @get("/", **LIST)
+    def overview(self, analyses: Analyses) -> list[AnalysisSummary]:
         return analyses.overview()
 
-    @post(
-        "/",
-        guards=[requires("analysis.create")],
-        summary="Maak een analyse (versie 1, concept)",
-        responses=_problems(400, 403, 422),
-        sync_to_thread=True,
-    )
-    def create(
-        self, analyses: NamedDependency[AnalysisService], data: BodyData
-    ) -> Response[AnalysisOut]:
+    @post("/", **CREATE)
+    def create(self, analyses: Analyses, data: BodyData) -> Answer:
         created = analyses.create(data)
         return with_etag(created, 201, f"{API_PATH}/{created.id}")
 
-    @post(
-        "/evaluate",
-        guards=[requires("analysis.evaluate")],
-        status_code=200,
-        summary="Bereken het advies voor een analyse, zonder iets op te slaan",
-        responses=_problems(400, 422),
-        sync_to_thread=False,
-    )
+    @post("/evaluate", **EVALUATE)
     def evaluate(self, advisor: NamedDependency[Advisor], data: BodyData) -> Recommendation:
         return advisor.evaluate(data)
 
-    @get(
-        "/{analysis_id:int}",
-        guards=[requires("analysis.read")],
-        summary="De nieuwste versie die u mag lezen, of ?version=N",
-        responses=_problems(404),
-        sync_to_thread=True,
-    )
-    def read(
-        self,
-        analyses: NamedDependency[AnalysisService],
-        analysis_id: FromPath[int],
-        version: VersionQuery = None,
-    ) -> Response[AnalysisOut]:
+    @get("/{analysis_id:int}", **READ)
+    def read(self, analyses: Analyses, analysis_id: Id, version: VersionQuery = None) -> Answer:
         return with_etag(analyses.read(analysis_id, version))
 
-    @put(
-        "/{analysis_id:int}",
-        guards=[requires("analysis.edit_own_draft")],
-        summary="Vervang het concept (If-Match verplicht)",
-        responses=_problems(400, 403, 404, 409, 412, 422, 428),
-        sync_to_thread=True,
-    )
+    @put("/{analysis_id:int}", **SAVE)
     def save(
-        self,
-        analyses: NamedDependency[AnalysisService],
-        analysis_id: FromPath[int],
-        data: BodyData,
-        expected: NamedDependency[Expected],
-    ) -> Response[AnalysisOut]:
+        self, analyses: Analyses, analysis_id: Id, data: BodyData, expected: Expected
+    ) -> Answer:
         return with_etag(analyses.save(analysis_id, data, expected))
 
-    @post(
-        "/{analysis_id:int}/submit",
-        guards=[requires("analysis.submit")],
-        status_code=200,
-        summary="Bied het concept ter accordering aan",
-        responses=_problems(403, 404, 409, 412),
-        sync_to_thread=True,
-    )
-    def submit(
-        self,
-        analyses: NamedDependency[AnalysisService],
-        analysis_id: FromPath[int],
-        expected: NamedDependency[Expected],
-    ) -> Response[AnalysisOut]:
+    @post("/{analysis_id:int}/submit", **SUBMIT)
+    def submit(self, analyses: Analyses, analysis_id: Id, expected: Expected) -> Answer:
         return with_etag(analyses.submit(analysis_id, expected))
 
-    @post(
-        "/{analysis_id:int}/approve",
-        guards=[requires("analysis.approve")],
-        status_code=200,
-        summary="Accordeer: de versie wordt ingediend en verandert niet meer",
-        responses=_problems(403, 404, 409, 412),
-        sync_to_thread=True,
-    )
-    def approve(
-        self,
-        analyses: NamedDependency[AnalysisService],
-        analysis_id: FromPath[int],
-        expected: NamedDependency[Expected],
-    ) -> Response[AnalysisOut]:
+    @post("/{analysis_id:int}/approve", **APPROVE)
+    def approve(self, analyses: Analyses, analysis_id: Id, expected: Expected) -> Answer:
         return with_etag(analyses.approve(analysis_id, expected))
 
-    @post(
-        "/{analysis_id:int}/reassessments",
-        guards=[requires("analysis.reassess")],
-        summary="Start een herijking: een nieuwe conceptversie, gekopieerd van de laatst ingediende",
-        responses=_problems(403, 404, 409),
-        sync_to_thread=True,
-    )
-    def reassess(
-        self, analyses: NamedDependency[AnalysisService], analysis_id: FromPath[int]
-    ) -> Response[AnalysisOut]:
+    @post("/{analysis_id:int}/reassessments", **REASSESS)
+    def reassess(self, analyses: Analyses, analysis_id: Id) -> Answer:
         return with_etag(analyses.reassess(analysis_id), 201, f"{API_PATH}/{analysis_id}")
 
-    @get(
-        "/{analysis_id:int}/report",
-        guards=[requires("analysis.read")],
-        media_type=MediaType.HTML,
-        summary="Het rapport voor de rechter (HTML)",
-        responses=_problems(404),
-        sync_to_thread=True,
-    )
+    @get("/{analysis_id:int}/report", **REPORT)
     def report(
-        self,
-        analyses: NamedDependency[AnalysisService],
-        catalogue: NamedDependency[Catalogue],
-        analysis_id: FromPath[int],
-        version: VersionQuery = None,
+        self, analyses: Analyses, catalogue: Kb, analysis_id: Id, version: VersionQuery = None
     ) -> Template:
-        return report_page(
-            "analysis/report_document.html", analyses, catalogue, analysis_id, version, "rapport"
-        )
+        document = "analysis/report_document.html"
+        return report_page(document, analyses, catalogue, analysis_id, version, "rapport")
 
-    @get(
-        "/{analysis_id:int}/report.pdf",
-        guards=[requires("analysis.read")],
-        media_type="application/pdf",
-        summary="Het rapport voor de rechter (PDF)",
-        responses=_problems(404),
-        sync_to_thread=True,
-    )
+    @get("/{analysis_id:int}/report.pdf", **REPORT_PDF)
     def report_pdf(
         self,
-        request: Request[Any, Any, Any],
-        analyses: NamedDependency[AnalysisService],
-        catalogue: NamedDependency[Catalogue],
-        analysis_id: FromPath[int],
+        request: AnyRequest,
+        analyses: Analyses,
+        catalogue: Kb,
+        analysis_id: Id,
         version: VersionQuery = None,
     ) -> Response[bytes]:
         return report_pdf(request, analyses, catalogue, analysis_id, version)

@@ -101,7 +101,7 @@ class Case(_Form):
     topics: list[Topic] = Field(min_length=1, title="onderwerpen")
     procedure_started_on: dt.date = Field(title="begin van de procedure")
     earlier_procedures: int = Field(ge=0, title="aantal eerdere procedures")
-    separated_on: dt.date | None = Field(None, title="datum van de scheiding")
+    separated_on: dt.date | None = Field(default=None, title="datum van de scheiding")
 
     @field_validator("court")
     @classmethod
@@ -176,7 +176,7 @@ class Contact(_Form):
 
     parent: ParentRef = Field(title="ouder")
     status: ContactStatus = Field(title="contact")
-    refusal_reason: RefusalReason | None = Field(None, title="reden van weigering")
+    refusal_reason: RefusalReason | None = Field(default=None, title="reden van weigering")
 
     @model_validator(mode="after")
     def _reason_only_for_refusal(self) -> Contact:
@@ -197,7 +197,7 @@ class Child(_Form):
     birth_year: int = Field(title="geboortejaar")
     heard: bool = Field(title="gehoord")
     heard_by: list[NonEmpty] = Field(default_factory=list, title="gehoord door")
-    own_words: str | None = Field(None, title="eigen woorden")
+    own_words: str | None = Field(default=None, title="eigen woorden")
     wants_representation: bool = Field(title="vraagt om een eigen vertegenwoordiger")
     loyalty_conflict: LoyaltyConflict = Field(title="loyaliteitsconflict")
     stress_signals: list[NonEmpty] = Field(default_factory=list, title="stresssignalen")
@@ -275,7 +275,7 @@ class Statement(_Form):
     text: NonEmpty = Field(title="tekst")
     kind: StatementKind = Field(title="feit of mening")
     source: NonEmpty = Field(title="bron")
-    other_side_responded: bool | None = Field(None, title="wederhoor")
+    other_side_responded: bool | None = Field(default=None, title="wederhoor")
 
 
 class Deviation(_Form):
@@ -296,9 +296,9 @@ class Assessment(_Form):
     """8. Afweging."""
 
     child_interest_at_stake: ChildInterest = Field(title="belang van het kind in het geding")
-    summary: str = Field("", title="samenvatting")
+    summary: str = Field(default="", title="samenvatting")
     statements: list[Statement] = Field(default_factory=list, title="uitspraken")
-    deviation: Deviation | None = Field(None, title="Afwijking van het advies")
+    deviation: Deviation | None = Field(default=None, title="Afwijking van het advies")
 
 
 class AnalysisBody(_Form):

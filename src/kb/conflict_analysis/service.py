@@ -16,6 +16,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from collections.abc import Collection
+from dataclasses import dataclass
 from typing import Any
 
 from pydantic import ValidationError
@@ -58,6 +59,20 @@ _STATUS_WORDS = {
     "ter_accordering": "ter accordering aangeboden",
     "ingediend": "ingediend",
 }
+
+
+@dataclass(frozen=True)
+class Step:
+    """A step of the workflow: who may take it (`rule`), from which status to which."""
+
+    rule: CaseRule
+    source: AnalysisStatus
+    target: AnalysisStatus
+    action: str
+
+
+SUBMIT = Step(may_submit_analysis, "concept", "ter_accordering", "analysis.submit")
+APPROVE = Step(may_approve_analysis, "ter_accordering", "ingediend", "analysis.approve")
 
 
 class AnalysisService:
@@ -121,34 +136,12 @@ class AnalysisService:
 
     def submit(self, analysis_id: int, expected: Collection[str] = ()) -> AnalysisOut:
         """Send the draft to the behavioural expert of the office (`ter_accordering`)."""
-        analysis, latest = self._for_change(analysis_id, may_submit_analysis, "concept")
-        now = utcnow()
-        self._update(
-            latest,
-            _expected_revision(latest, expected),
-            status="ter_accordering",
-            revision=AnalysisVersion.revision + 1,
-            submitted_at=now,
-            updated_at=now,
-        )
-        self._record("analysis.submit", analysis, latest)
-        return self._out(analysis, latest)
+        return self._move(SUBMIT, analysis_id, expected, submitted_at=utcnow())
 
     def approve(self, analysis_id: int, expected: Collection[str] = ()) -> AnalysisOut:
         """Approve (accorderen): the version becomes `ingediend`, immutable and visible to judges."""
-        analysis, latest = self._for_change(analysis_id, may_approve_analysis, "ter_accordering")
-        now = utcnow()
-        self._update(
-            latest,
-            _expected_revision(latest, expected),
-            status="ingediend",
-            revision=AnalysisVersion.revision + 1,
-            approved_by=self.caller.user.id,
-            approved_at=now,
-            updated_at=now,
-        )
-        self._record("analysis.approve", analysis, latest)
-        return self._out(analysis, latest)
+        user = self.caller.user
+        return self._move(APPROVE, analysis_id, expected, approved_by=user.id, approved_at=utcnow())
 
     def reassess(self, analysis_id: int) -> AnalysisOut:
         """A re-assessment: a new `concept` version, copied from the last submitted one.
@@ -311,6 +304,17 @@ class AnalysisService:
             raise ConflictError(_wrong_status(latest, needed))
         return analysis, latest
 
+    def _move(
+        self, step: Step, analysis_id: int, expected: Collection[str], **values: Any
+    ) -> AnalysisOut:
+        """One step of the workflow: check who and when, change the row, record it."""
+        analysis, latest = self._for_change(analysis_id, step.rule, step.source)
+        revision = _expected_revision(latest, expected)
+        changes = {"status": step.target, "revision": AnalysisVersion.revision + 1, **values}
+        self._update(latest, revision, **changes)
+        self._record(step.action, analysis, latest)
+        return self._out(analysis, latest)
+
     def _update(self, version: AnalysisVersion, expected_revision: int, **values: Any) -> None:
         """UPDATE the row only if nobody changed it since `expected_revision`, else 412."""
         result = self.session.execute(
@@ -320,7 +324,7 @@ class AnalysisService:
                 AnalysisVersion.revision == expected_revision,
                 AnalysisVersion.status == version.status,
             )
-            .values(**values)
+            .values({"updated_at": utcnow(), **values})
             .execution_options(synchronize_session=False)
         )
         changed = bool(getattr(result, "rowcount", 0) == 1)

@@ -40,7 +40,7 @@ from kb.vocabulary import (
 from kb.web.pages import NO_STORE, FormData, first_values, page
 from kb.web.pdf import pdf_response
 
-__all__ = ["DESK_ROUTES", "DESK_TEMPLATE_GLOBALS", "DeskPages", "ParentsPages"]
+__all__ = ["DESK_ROUTES", "DESK_TEMPLATE_GLOBALS", "DeskPages", "parents_page"]
 
 PDF_NAME = "folder-hulp-bij-scheiding.pdf"
 
@@ -62,27 +62,18 @@ def _slugs(request: Request[Any, Any, Any]) -> list[str]:
     return request.query_params.getall("slug", [])
 
 
-class ParentsPages(Controller):
-    """Plain-language pages for parents (language level B1)."""
+# The plain-language pages for parents (language level B1): their address and template.
+PARENT_PAGES = {
+    "/ouders": "desk/ouders.html",
+    "/ouders/scheiden": "desk/scheiden.html",
+    "/ouders/kinderen": "desk/kinderen.html",
+    "/ouders/ouderschapsplan": "desk/ouderschapsplan.html",
+}
 
-    path = "/ouders"
-    include_in_schema = False
 
-    @get("/", sync_to_thread=False)
-    def home(self) -> Template:
-        return page("desk/ouders.html")
-
-    @get("/scheiden", sync_to_thread=False)
-    def divorce(self) -> Template:
-        return page("desk/scheiden.html")
-
-    @get("/kinderen", sync_to_thread=False)
-    def children(self) -> Template:
-        return page("desk/kinderen.html")
-
-    @get("/ouderschapsplan", sync_to_thread=False)
-    def parenting_plan(self) -> Template:
-        return page("desk/ouderschapsplan.html")
+@get(list(PARENT_PAGES), include_in_schema=False)
+async def parents_page(request: Request[Any, Any, Any]) -> Template:
+    return page(PARENT_PAGES[request.url.path.rstrip("/")])
 
 
 class DeskPages(Controller):
@@ -198,4 +189,4 @@ def _handout(request: Request[Any, Any, Any], desk: DeskService, for_pdf: bool =
     )
 
 
-DESK_ROUTES: list[ControllerRouterHandler | type[BaseRouteHandler]] = [ParentsPages, DeskPages]
+DESK_ROUTES: list[ControllerRouterHandler | type[BaseRouteHandler]] = [parents_page, DeskPages]

@@ -6,6 +6,7 @@ import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Engine, delete
 from sqlalchemy.orm import Session
@@ -59,28 +60,29 @@ def _row(entry: Entry) -> EntryRow:
     )
 
 
+# What an engine's document takes over from the entry as it is, and what it takes as a tuple.
+_AS_IS = ("slug", "title", "summary", "kind", "status", "age_min", "age_max", "national")
+_AS_TUPLE = (
+    "aliases",
+    "audience",
+    "glasl_phases",
+    "route",
+    "format",
+    "contraindications",
+    "arrondissements",
+)
+
+
 def _document(entry: Entry, default_rank: int) -> IndexDocument:
     """The search engines' view of an entry; `payload` is its list item, returned as is."""
+    taken: dict[str, Any] = {name: getattr(entry, name) for name in _AS_IS}
+    taken |= {name: tuple(getattr(entry, name)) for name in _AS_TUPLE}
     return IndexDocument(
-        slug=entry.slug,
-        title=entry.title,
-        aliases=tuple(entry.aliases),
-        summary=entry.summary,
+        **taken,
         body=entry.body_markdown,
-        kind=entry.kind,
-        status=entry.status,
         evidence_level=entry.evidence.level,
         flags=tuple(entry.evidence.flags),
-        audience=tuple(entry.audience),
-        age_min=entry.age_min,
-        age_max=entry.age_max,
-        glasl_phases=tuple(entry.glasl_phases),
-        route=tuple(entry.route),
-        format=tuple(entry.format),
-        contraindications=tuple(entry.contraindications),
         municipalities=entry.municipalities,
-        arrondissements=tuple(entry.arrondissements),
-        national=entry.national,
         default_rank=default_rank,
         payload=entry.list_item().model_dump(mode="json", exclude={"highlight"}),
     )

@@ -6,12 +6,14 @@ from __future__ import annotations
 import datetime as dt
 import math
 from dataclasses import dataclass
-from typing import Annotated, Any, cast
+from typing import Any, cast, get_args
 from urllib.parse import urlencode
 
 from litestar import Controller, MediaType, Request, Response, get
 from litestar.di import NamedDependency
-from litestar.params import FromPath, FromQuery, QueryParameter
+from litestar.enums import ParamType
+from litestar.openapi.spec import OpenAPIType, Operation, Parameter, Schema
+from litestar.params import FromPath
 from litestar.response import Template
 from sqlalchemy.orm import Session
 
@@ -37,6 +39,44 @@ SEARCH_PATH = "/interventies"
 ANALYTICS_DAYS = 30
 
 
+@dataclass
+class SearchOperation(Operation):
+    """The search API in the API document, with the query parameters `SearchParams` reads.
+
+    The handler validates its parameters itself (one place, shared with the search page, with
+    Dutch messages), so they are documented here rather than declared one by one: Litestar would
+    otherwise parse fourteen parameters on every request only to hand them back unused.
+    """
+
+    def __post_init__(self) -> None:
+        self.parameters = [
+            Parameter(
+                name=name,
+                param_in=ParamType.QUERY,
+                required=False,
+                description=field.description,
+                schema=Schema(
+                    type=_OPENAPI_TYPES.get(_base_type(field.annotation), OpenAPIType.STRING)
+                ),
+            )
+            for name, field in SearchParams.model_fields.items()
+        ]
+
+
+_OPENAPI_TYPES = {int: OpenAPIType.INTEGER, str: OpenAPIType.STRING}
+
+
+def _base_type(annotation: Any) -> Any:
+    """`Annotated[int, …] | None` → `int`."""
+    for part in (annotation, *get_args(annotation)):
+        if part in _OPENAPI_TYPES:
+            return part
+        inner = get_args(part)
+        if inner and inner[0] in _OPENAPI_TYPES:
+            return inner[0]
+    return str
+
+
 def _raw_params(request: Request[Any, Any, Any]) -> dict[str, Any]:
     # Validation lives in SearchParams, shared with the page; Litestar only documents the names.
     return dict(request.query_params.items())
@@ -50,26 +90,11 @@ class InterventionsApi(Controller):
         "/",
         summary="Zoek in de kennisbank",
         description="Vrije tekst (Nederlands) en filters; facetten tellen disjunctief.",
+        operation_class=SearchOperation,
         sync_to_thread=False,
     )
     def search(
-        self,
-        request: Request[Any, Any, Any],
-        search_service: NamedDependency[InterventionService],
-        q: Annotated[str | None, QueryParameter(description="Vrije tekst")] = None,
-        kind: FromQuery[str | None] = None,
-        status: FromQuery[str | None] = None,
-        audience: FromQuery[str | None] = None,
-        age: Annotated[str | None, QueryParameter(description="Leeftijd van een kind")] = None,
-        glasl_phase: Annotated[str | None, QueryParameter(description="1–3")] = None,
-        route: FromQuery[str | None] = None,
-        format: FromQuery[str | None] = None,
-        evidence_min: Annotated[str | None, QueryParameter(description="0–5")] = None,
-        municipality: FromQuery[str | None] = None,
-        arrondissement: FromQuery[str | None] = None,
-        contraindication_free: FromQuery[str | None] = None,
-        page: Annotated[str | None, QueryParameter(description="vanaf 1")] = None,
-        per_page: Annotated[str | None, QueryParameter(description="1–100")] = None,
+        self, request: Request[Any, Any, Any], search_service: NamedDependency[InterventionService]
     ) -> Response[SearchPage]:
         params = SearchParams.parse(_raw_params(request))
         body, total = search_service.search_json(params)

@@ -42,20 +42,33 @@ class SearchParams(BaseModel):
 
     model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
 
-    q: str = ""
-    kind: str | None = None
-    status: str | None = None
-    audience: str | None = None
-    age: Annotated[int, Field(ge=0, le=25)] | None = None
-    glasl_phase: Annotated[int, Field(ge=1, le=3)] | None = None
-    route: str | None = None
-    format: str | None = None
-    evidence_min: Annotated[int, Field(ge=0, le=5)] | None = None
-    municipality: Annotated[str, Field(max_length=100)] | None = None
-    arrondissement: str | None = None
-    contraindication_free: str | None = None
-    page: Annotated[int, Field(ge=1, le=10_000)] = 1
-    per_page: Annotated[int, Field(ge=1, le=100)] = 20
+    q: str = Field(default="", description="Vrije tekst, in het Nederlands")
+    kind: str | None = Field(default=None, description="Soort: " + ", ".join(KINDS))
+    status: str | None = Field(default=None, description="Status: " + ", ".join(STATUSES))
+    audience: str | None = Field(default=None, description="Voor wie: " + ", ".join(AUDIENCES))
+    age: Annotated[int, Field(ge=0, le=25)] | None = Field(
+        default=None, description="Leeftijd van een kind"
+    )
+    glasl_phase: Annotated[int, Field(ge=1, le=3)] | None = Field(
+        default=None, description="Conflictfase 1–3"
+    )
+    route: str | None = Field(default=None, description="Toegang: " + ", ".join(ROUTES))
+    format: str | None = Field(default=None, description="Vorm: " + ", ".join(FORMATS))
+    evidence_min: Annotated[int, Field(ge=0, le=5)] | None = Field(
+        default=None, description="Bewijsniveau minimaal, 0–5"
+    )
+    municipality: Annotated[str, Field(max_length=100)] | None = Field(
+        default=None, description="Gemeente"
+    )
+    arrondissement: str | None = Field(default=None, description="Arrondissement")
+    contraindication_free: str | None = Field(
+        default=None,
+        description="Alleen zonder deze contra-indicatie: " + ", ".join(CONTRAINDICATIONS),
+    )
+    page: Annotated[int, Field(ge=1, le=10_000)] = Field(default=1, description="Pagina, vanaf 1")
+    per_page: Annotated[int, Field(ge=1, le=100)] = Field(
+        default=20, description="Resultaten per pagina, 1–100"
+    )
 
     @field_validator("*", mode="before")
     @classmethod

@@ -48,7 +48,7 @@ class PlainDocsRenderPlugin(OpenAPIRenderPlugin):
         engine = request.app.template_engine
         assert engine is not None
         template = engine.get_template("api_docs.html")
-        page = template.render(
+        page: str = template.render(
             request=request,
             info=openapi_schema.get("info", {}),
             operations=_operations(openapi_schema),

@@ -9,13 +9,15 @@ from __future__ import annotations
 from typing import Annotated, Protocol, TypeVar
 
 from litestar import Response
+from litestar.di import NamedDependency
 from litestar.params import HeaderParameter
 
 from kb.errors import PreconditionRequiredError
 
 __all__ = ["Expected", "Versioned", "provide_expected", "with_etag"]
 
-Expected = tuple[str, ...]
+# The ETags a change names (`If-Match`), as handlers take them.
+Expected = NamedDependency[tuple[str, ...]]
 
 
 def provide_expected(
@@ -27,7 +29,7 @@ def provide_expected(
             description='De ETag van de versie die u wijzigt, bijvoorbeeld "1-3".',
         ),
     ] = None,
-) -> Expected:
+) -> tuple[str, ...]:
     """The `expected` dependency: the ETags of `If-Match`; `*` is refused (it overwrites blindly)."""
     tags = tuple(tag.strip() for tag in (if_match or "").split(",") if tag.strip())
     if "*" in tags:

@@ -12,6 +12,7 @@ from litestar.response import Redirect, Template
 
 __all__ = [
     "NO_STORE",
+    "AnyRequest",
     "FormData",
     "alternate",
     "first_values",
@@ -22,6 +23,7 @@ __all__ = [
 ]
 
 NO_STORE = {"Cache-Control": "no-store"}
+AnyRequest = Request[Any, Any, Any]
 NOTICE = "notice"
 
 # Any shape is accepted and then read as text: a repeated or odd field gets the form back with a
@@ -49,7 +51,7 @@ def render(request: Request[Any, Any, Any], template: Template) -> str:
     engine = request.app.template_engine
     assert engine is not None
     context = template.create_template_context(request)
-    return engine.get_template(template.template_name).render(**context)
+    return str(engine.get_template(template.template_name).render(**context))
 
 
 def first_values(data: Mapping[str, Any]) -> dict[str, str]:

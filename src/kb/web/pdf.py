@@ -36,7 +36,7 @@ def _fetcher() -> Any:
     # and most processes never render one.
     from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-    class StaticFetcher(URLFetcher):
+    class StaticFetcher(URLFetcher):  # type: ignore[misc]  # WeasyPrint has no type hints
         def fetch(self, url: str, headers: dict[str, str] | None = None) -> URLFetcherResponse:
             body, media_type = _fetch_static(url)
             return URLFetcherResponse(url, body, {"Content-Type": media_type})
@@ -49,7 +49,8 @@ def render_pdf(html: str) -> bytes:
     from weasyprint import HTML
 
     document = HTML(string=html, base_url=_BASE_URL, url_fetcher=_fetcher())
-    return document.write_pdf(pdf_variant="pdf/ua-1")
+    pdf: bytes = document.write_pdf(pdf_variant="pdf/ua-1")
+    return pdf
 
 
 def pdf_response(

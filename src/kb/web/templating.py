@@ -155,6 +155,18 @@ def _current_user(context: Mapping[str, Any]) -> Any:
     return current_user(request) if request is not None else None
 
 
+# Functions a template may call, and those it may also use as a filter (`{{ d|dutch_date }}`).
+FUNCTIONS = (label, level_explanation, warning_flags, is_flagged, age_range)
+FILTERS = (label, level_explanation, dutch_date, dutch_moment, dutch_number, humanize_slug)
+TABLES = {
+    "codes": CODES,
+    "evidence_labels": EVIDENCE_LABELS,
+    "role_labels": ROLE_LABELS,
+    "roles": ROLES,
+    "courts": COURTS,
+}
+
+
 def configure_templates(jinja: Any, *, demo: bool, **extra: Any) -> None:
     """Register the filters and globals on Litestar's `JinjaTemplateEngine`.
 
@@ -164,26 +176,6 @@ def configure_templates(jinja: Any, *, demo: bool, **extra: Any) -> None:
             analysis form's choices, the demo accounts …).
     """
     env = jinja.engine
-    env.globals.update(
-        demo=demo,
-        current_user=_current_user,
-        label=label,
-        level_explanation=level_explanation,
-        warning_flags=warning_flags,
-        is_flagged=is_flagged,
-        age_range=age_range,
-        codes=CODES,
-        evidence_labels=EVIDENCE_LABELS,
-        role_labels=ROLE_LABELS,
-        roles=ROLES,
-        courts=COURTS,
-        **extra,
-    )
-    env.filters.update(
-        label=label,
-        dutch_date=dutch_date,
-        dutch_moment=dutch_moment,
-        dutch_number=dutch_number,
-        humanize_slug=humanize_slug,
-        level_explanation=level_explanation,
-    )
+    env.globals.update({f.__name__: f for f in FUNCTIONS}, **TABLES, **extra)
+    env.globals.update(demo=demo, current_user=_current_user)
+    env.filters.update({f.__name__: f for f in FILTERS})
