@@ -1,35 +1,54 @@
-"""Shared fixtures: settings on a temporary data dir, a prepared app, test clients, and
-accounts (`user_factory`, `client_as(role)`, `isolated()` for an app on a database of its own)."""
+"""Shared fixtures: settings on a temporary data dir, a prepared app over the real content and
+one over the hand-counted fixture corpus, test clients, accounts (`user_factory`,
+`client_as(role)`, `isolated()` for an app on a database of its own), and the served app with
+Debian's Chromium for the browser tests of every directory.
+
+The helpers these are built from live in `tests/helpers.py`, where test modules import them too.
+"""
 
 from __future__ import annotations
 
-import itertools
 import os
 import shutil
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from bs4 import BeautifulSoup, Tag
-from httpx import Response
 from litestar import Litestar
 from litestar.testing import TestClient
 from sqlalchemy import Engine, create_engine, text
-from sqlalchemy.orm import Session
 
 from kb.app import create_app, prepare
-from kb.auth.schemas import parse_new_account
-from kb.auth.service import AccountService, AuthConfig
 from kb.db import make_engine, migrate
 from kb.interventions.catalogue import Catalogue, CatalogueStore
 from kb.search.base import SearchBackend
 from kb.settings import Settings
+from tests.browser.live import CHROMIUM, running_app
+from tests.helpers import (
+    CONTENT,
+    FIXTURE_CONTENT,
+    SEARCH,
+    AppUnderTest,
+    ClientAs,
+    Clients,
+    Person,
+    create_person,
+)
 
-REPO = Path(__file__).resolve().parent.parent
-CONTENT = REPO / "content"
-SEARCH = REPO / "search"
-FIXTURES = Path(__file__).resolve().parent / "fixtures"
+# The slow parts, by the fixture that brings them in and the marker `make test-fast` leaves out
+# (`-m "not browser and not postgres and not served"`; `postgres` marks the database parameter).
+# A fixture's users are marked however indirectly they use it, so a new test cannot forget;
+# tests/test_serve.py, which starts `kb serve` itself, marks its tests `served` on its own.
+SLOW_FIXTURES = {"chromium": "browser", "live_url": "served"}
+
+
+@pytest.hookimpl(tryfirst=True)  # before `-m` deselects by the markers
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        for fixture, marker in SLOW_FIXTURES.items():
+            if fixture in getattr(item, "fixturenames", ()):
+                item.add_marker(marker)
+
 
 POSTGRES_URL = os.environ.get("KB_TEST_DATABASE_URL")
 
@@ -93,18 +112,28 @@ def _drop_test_databases() -> Iterator[None]:
             _admin(POSTGRES_URL, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-@pytest.fixture(scope="session")
-def settings(database: str, tmp_path_factory: pytest.TempPathFactory) -> Settings:
-    """Settings for the real content, with data in a temporary dir and the database under test."""
+def _settings(content_dir: Path, database: str, data_dir: Path) -> Settings:
     return Settings(
-        data_dir=tmp_path_factory.mktemp("data"),
+        data_dir=data_dir,
         database_url=database,
-        content_dir=CONTENT,
+        content_dir=content_dir,
         search_dir=SEARCH,
         demo=True,
         password_hashing="CHEAPEST",  # argon2id all the same, at a cost fit for hundreds of sign-ins
         _env_file=None,  # type: ignore[call-arg]
     )
+
+
+def _client_of(app: Litestar) -> Iterator[TestClient[Litestar]]:
+    clients = Clients()
+    yield clients.new(app)
+    clients.close()
+
+
+@pytest.fixture(scope="session")
+def settings(database: str, tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    """Settings for the real content, with data in a temporary dir and the database under test."""
+    return _settings(CONTENT, database, tmp_path_factory.mktemp("data"))
 
 
 @pytest.fixture(scope="session")
@@ -130,11 +159,25 @@ def app(settings: Settings, prepared: tuple[Engine, SearchBackend]) -> Litestar:
 
 @pytest.fixture()
 def client(app: Litestar) -> Iterator[TestClient[Litestar]]:
-    """A test client that raises nothing itself, so tests see the real status codes."""
-    with TestClient(app=app, raise_server_exceptions=False) as test_client:
-        _LIVE_APPS.add(id(app))
-        yield test_client
-        _LIVE_APPS.discard(id(app))
+    """A client of the real content that raises nothing itself, so tests see real status codes."""
+    yield from _client_of(app)
+
+
+@pytest.fixture(scope="session")
+def corpus_app(database_kind: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Litestar]:
+    """The app over the hand-counted fixture corpus, where tests count entries, totals and facets."""
+    # A data dir and database of its own: the real content's app and index stay as they are.
+    folder = tmp_path_factory.mktemp("corpus")
+    own = _settings(FIXTURE_CONTENT, _new_database(database_kind, folder), folder / "data")
+    engine, backend = prepare(own)
+    yield create_app(own, engine, backend)
+    engine.dispose()
+
+
+@pytest.fixture()
+def corpus_client(corpus_app: Litestar) -> Iterator[TestClient[Litestar]]:
+    """A test client of the fixture corpus, raising nothing itself like `client`."""
+    yield from _client_of(corpus_app)
 
 
 @pytest.fixture()
@@ -143,101 +186,6 @@ def content_copy(tmp_path: Path) -> Path:
     target = tmp_path / "content"
     shutil.copytree(CONTENT, target)
     return target
-
-
-# --- Accounts -------------------------------------------------------------------------------
-
-# The scope each role needs, as `kb users add` would be given it.
-DEFAULT_SCOPE: dict[str, dict[str, str]] = {
-    "rechter": {"court": "Rechtbank Amsterdam"},
-    "raadsonderzoeker": {"office": "Raad Amsterdam"},
-    "gedragsdeskundige": {"office": "Raad Amsterdam"},
-    "loketmedewerker": {"municipality": "Amsterdam"},
-}
-PASSWORD = "een-lang-testwachtwoord"
-_SERIAL = itertools.count(1)
-
-
-@dataclass(frozen=True)
-class Person:
-    """An account made for a test, with the password it was made with."""
-
-    id: int
-    username: str
-    password: str
-    role: str
-
-
-def create_person(engine: Engine, settings: Settings, role: str, **scope: str) -> Person:
-    """Create an account through the account service, as `kb users add` does."""
-    username = f"{role[:8]}-{next(_SERIAL)}-{os.urandom(2).hex()}"
-    new = parse_new_account(
-        {
-            "username": username,
-            "role": role,
-            "password": PASSWORD,
-            **(scope or DEFAULT_SCOPE.get(role, {})),
-        }
-    )
-    with Session(engine) as session:
-        created = AccountService(session, AuthConfig.from_settings(settings)).create(new, by=None)
-        session.commit()
-    return Person(created.id, created.username, PASSWORD, role)
-
-
-def csrf_token(client: TestClient[Litestar], page: str = "/aanmelden") -> str:
-    """The CSRF token a page puts in its forms (and, the first time, in the client's cookie)."""
-    soup = BeautifulSoup(client.get(page).text, "html.parser")
-    field = soup.find("input", attrs={"name": "_csrf_token"})
-    assert isinstance(field, Tag), f"no CSRF field on {page}"
-    return str(field["value"])
-
-
-def sign_in(client: TestClient[Litestar], username: str, password: str) -> Response:
-    """Sign in through the real form, CSRF token and all; returns the form's answer."""
-    data = {"_csrf_token": csrf_token(client), "username": username, "password": password}
-    return client.post("/aanmelden", data=data, follow_redirects=False)
-
-
-def get_token(client: TestClient[Litestar], username: str, password: str) -> str:
-    """A bearer token from `POST /api/v1/auth/token`."""
-    response = client.post("/api/v1/auth/token", json={"username": username, "password": password})
-    assert response.status_code == 200, response.text
-    return str(response.json()["token"])
-
-
-# Apps whose lifespan a client of this test already runs. Litestar cannot run two lifespans of
-# one app side by side (closing the first hangs), so further clients share the running one.
-_LIVE_APPS: set[int] = set()
-
-
-class Clients:
-    """The clients of one test: the first of an app runs its lifespan, the others share it."""
-
-    def __init__(self) -> None:
-        self._entered: list[tuple[int, TestClient[Litestar]]] = []
-
-    def new(self, app: Litestar, person: Person | None = None) -> TestClient[Litestar]:
-        """A client of `app`; signed in through the form and the token endpoint when given a
-        person, with the session cookie for pages and the bearer token for the API."""
-        client = TestClient(app=app, raise_server_exceptions=False)
-        if id(app) not in _LIVE_APPS:
-            client.__enter__()
-            _LIVE_APPS.add(id(app))
-            self._entered.append((id(app), client))
-        if person is not None:
-            assert sign_in(client, person.username, person.password).status_code == 303
-            token = get_token(client, person.username, person.password)
-            client.headers["Authorization"] = f"Bearer {token}"
-        return client
-
-    def close(self) -> None:
-        for app_id, client in reversed(self._entered):
-            client.__exit__(None, None, None)
-            _LIVE_APPS.discard(app_id)
-
-
-ClientAs = Callable[..., TestClient[Litestar]]
 
 
 @pytest.fixture()
@@ -261,23 +209,6 @@ def client_as(app: Litestar, user_factory: Callable[..., Person]) -> Iterator[Cl
 
     yield make
     clients.close()
-
-
-@dataclass
-class AppUnderTest:
-    """An application with its engine and settings, and the clients a test made of it."""
-
-    app: Litestar
-    engine: Engine
-    settings: Settings
-    clients: Clients = field(default_factory=Clients)
-
-    def person(self, role: str, **scope: str) -> Person:
-        return create_person(self.engine, self.settings, role, **scope)
-
-    def client(self, person: Person | None = None) -> TestClient[Litestar]:
-        """A client of this app; signed in (form and token) when given a person."""
-        return self.clients.new(self.app, person)
 
 
 @pytest.fixture()
@@ -310,3 +241,22 @@ def isolated(
     for each in made:
         each.clients.close()
         each.engine.dispose()
+
+
+# --- The served app and the browser -----------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def chromium() -> Path:
+    """Debian's Chromium, which every browser test drives: a skip where it is not installed."""
+    if not CHROMIUM.exists():
+        pytest.skip(f"Debian's Chromium is not installed at {CHROMIUM} (CI installs it in .ci/run)")
+    return CHROMIUM
+
+
+@pytest.fixture(scope="session")
+def live_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The real app over the real content, served by uvicorn as in production, for browser tests."""
+    # Here rather than in tests/browser: the analysis's browser tests share this one server.
+    with running_app(tmp_path_factory.mktemp("browser-data")) as url:
+        yield url

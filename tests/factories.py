@@ -1,5 +1,6 @@
 """Builders of valid test data, shared by every test module: analysis bodies, knowledge-base
-entries and catalogues. Each returns a fresh object, so a test may change what it gets."""
+entries, catalogues and search documents. Each returns a fresh object, so a test may change what
+it gets."""
 
 from __future__ import annotations
 
@@ -249,6 +250,35 @@ def entry(
 
 def catalogue(*entries: Entry) -> Catalogue:
     return Catalogue(entries)
+
+
+def index_document(slug: str, **fields: Any) -> IndexDocument:
+    """A search document of an active intervention whose title, summary and body are its slug,
+    with no rating, age, phase, code or place unless told otherwise."""
+    data: dict[str, Any] = {
+        "slug": slug,
+        "title": slug,
+        "aliases": (),
+        "summary": slug,
+        "body": slug,
+        "kind": "interventie",
+        "status": "actief",
+        "evidence_level": 0,
+        "flags": (),
+        "audience": (),
+        "age_min": None,
+        "age_max": None,
+        "glasl_phases": (),
+        "route": (),
+        "format": (),
+        "contraindications": (),
+        "municipalities": (),
+        "arrondissements": (),
+        "national": False,
+        "default_rank": 0,
+        "payload": {"slug": slug},
+    }
+    return IndexDocument(**(data | fields))
 
 
 def documents_from(content_dir: Path) -> list[IndexDocument]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from kb.settings import Settings
-from tests.conftest import REPO
+from tests.helpers import REPO
 
 
 def test_every_setting_is_in_the_readme() -> None:

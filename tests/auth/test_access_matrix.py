@@ -7,40 +7,14 @@ The routes are rows of data: when the conflict-analysis routes arrive, they are 
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable
 
 import pytest
 from litestar import Litestar
 from litestar.testing import TestClient
 
 from kb.vocabulary import ROLES
-from tests.conftest import ClientAs, Person, csrf_token
-
-Who = str | None
-EVERYONE: tuple[Who, ...] = (None, *ROLES)
-
-
-def expect(
-    allowed: int, roles: Iterable[str], *, anonymous: int, others: int = 403
-) -> dict[Who, int]:
-    """`allowed` for `roles`, `anonymous` without an account, `others` for every other role."""
-    table: dict[Who, int] = {role: others for role in ROLES}
-    table.update(dict.fromkeys(roles, allowed))
-    table[None] = anonymous
-    return table
-
-
-@dataclass(frozen=True)
-class Row:
-    """One route: how to call it and what each kind of user gets back."""
-
-    method: str
-    path: str  # `{victim}`: an account made for the test; `{new}`: an unused user name
-    expected: Mapping[Who, int]
-    form: Mapping[str, str] | None = None  # posted as a form, with the CSRF token
-    body: Mapping[str, str] = field(default_factory=dict)
-
+from tests.helpers import EVERYONE, ClientAs, Person, Row, Who, expect, request_row
 
 BEHEER = ("beheerder",)
 ROWS: list[Row] = [
@@ -85,12 +59,9 @@ def _call(
     path = row.path
     if "{victim}" in path:
         path = path.replace("{victim}", user_factory("loketmedewerker").username)
-    if row.form is None:
-        response = client.request(row.method, path, json=row.body or None, follow_redirects=False)
-    else:
-        data = {k: v.replace("{new}", f"nieuw-{os.urandom(3).hex()}") for k, v in row.form.items()}
-        data["_csrf_token"] = csrf_token(client)
-        response = client.request(row.method, path, data=data, follow_redirects=False)
+    new_name = f"nieuw-{os.urandom(3).hex()}"
+    form = {k: v.replace("{new}", new_name) for k, v in (row.form or {}).items()}
+    response = request_row(client, row, path, form)
     if response.status_code == 302:
         return response.headers["location"], 302
     if response.status_code == 401:

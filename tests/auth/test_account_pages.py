@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from kb.auth.models import AuditEntry
 from kb.vocabulary import COURTS, ROLES
-from tests.conftest import AppUnderTest, csrf_token
+from tests.helpers import AppUnderTest, csrf_token
 
 
 def _soup(html: str) -> BeautifulSoup:

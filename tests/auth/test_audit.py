@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable, Iterator
+from typing import Any
 
 import pytest
 from sqlalchemy import Engine, select, text
@@ -14,7 +15,7 @@ from kb.auth import audit
 from kb.auth.models import AuditEntry
 from kb.auth.schemas import CurrentUser
 from kb.cli import main
-from tests.conftest import AppUnderTest, csrf_token, sign_in
+from tests.helpers import AppUnderTest, csrf_token, sign_in
 
 JUDGE = CurrentUser(id=7, username="r.jansen", role="rechter", court="Rechtbank Amsterdam")
 
@@ -22,6 +23,20 @@ JUDGE = CurrentUser(id=7, username="r.jansen", role="rechter", court="Rechtbank 
 def _entries(engine: Engine) -> list[AuditEntry]:
     with Session(engine) as session:
         return list(session.execute(select(AuditEntry).order_by(AuditEntry.id)).scalars())
+
+
+def _record_a_judge_read(session: Session, **extra: Any) -> AuditEntry:
+    """JUDGE reading version 3 of analysis 42 from 192.0.2.7, as the analysis routes record it."""
+    return audit.record(
+        session,
+        user=JUDGE,
+        action="analysis.read",
+        object_type="conflict_analysis",
+        object_id=42,
+        version=3,
+        address="192.0.2.7",
+        **extra,
+    )
 
 
 def _drop_triggers(engine: Engine) -> None:
@@ -76,15 +91,7 @@ def test_record_is_the_building_block_for_analysis_reads(
 ) -> None:
     iso = isolated()
     with Session(iso.engine) as session:
-        first = audit.record(
-            session,
-            user=JUDGE,
-            action="analysis.read",
-            object_type="conflict_analysis",
-            object_id=42,
-            version=3,
-            address="192.0.2.7",
-        )
+        first = _record_a_judge_read(session)
         second = audit.record(session, user=None, action="analysis.read", object_id="43")
         assert second.prev_hash == first.hash  # two records in one transaction chain too
         session.commit()
@@ -163,16 +170,7 @@ def test_a_removed_entry_is_found(logged: AppUnderTest) -> None:
 def test_the_beheerder_sees_metadata_and_never_detail(shared_app: AppUnderTest) -> None:
     iso = shared_app
     with Session(iso.engine) as session:
-        audit.record(
-            session,
-            user=JUDGE,
-            action="analysis.read",
-            object_type="conflict_analysis",
-            object_id=42,
-            version=3,
-            address="192.0.2.7",
-            detail={"note": "K1 wil bij vader wonen"},  # must never be shown
-        )
+        _record_a_judge_read(session, detail={"note": "K1 wil bij vader wonen"})  # never shown
         session.commit()
     client = iso.client(iso.person("beheerder"))
     page = client.get("/beheer/audit")

@@ -28,7 +28,7 @@ from kb.auth.permissions import (
 from kb.search.base import SearchBackend
 from kb.settings import Settings
 from kb.web.auth import client_address, current_user, requires
-from tests.conftest import AppUnderTest
+from tests.helpers import AppUnderTest
 
 # Analysis 1: submitted, at Rechtbank Amsterdam, by an investigator of Raad Amsterdam.
 ANALYSES = {

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from kb.auth.models import Account
-from tests.conftest import AppUnderTest, csrf_token
+from tests.helpers import AppUnderTest, csrf_token
 
 FORGED = "0" * 128
 

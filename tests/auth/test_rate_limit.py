@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable
 
 from httpx import Response
@@ -10,11 +9,9 @@ from litestar import Litestar
 from litestar.testing import TestClient
 from sqlalchemy.orm import Session
 
-from kb.auth.security import DatabaseSignInCounter, SignInCounter
-from tests.conftest import AppUnderTest, sign_in
-
-WINDOW = dt.timedelta(minutes=15)
-T0 = dt.datetime(2026, 1, 5, 9, 0, tzinfo=dt.UTC)
+from kb.auth.security import DatabaseSignInCounter
+from tests.auth.helpers import WINDOW, check_counter
+from tests.helpers import AppUnderTest, sign_in
 
 
 def _token(client: TestClient[Litestar], username: str, password: str) -> Response:
@@ -50,23 +47,6 @@ def test_an_address_is_locked_after_five_failures_on_any_names(
     for number in range(5):
         assert sign_in(client, f"gok-{number}", "x" * 12).status_code == 200
     assert _token(client, person.username, person.password).status_code == 429
-
-
-def check_counter(counter: SignInCounter) -> None:
-    """The sliding window of three failures, for the database and the Redis counter alike."""
-    keys = ["user:anna", "addr:10.0.0.1"]
-    for minute in range(3):
-        assert counter.retry_after(keys, T0 + dt.timedelta(minutes=minute)) == 0
-        counter.record_failure(keys, T0 + dt.timedelta(minutes=minute))
-    now = T0 + dt.timedelta(minutes=3)
-    # Free again when the oldest of the three leaves the 15-minute window, at 09:15.
-    assert counter.retry_after(keys, now) == 12 * 60
-    assert counter.retry_after(["user:bob"], now) == 0
-    assert counter.retry_after(keys, T0 + WINDOW + dt.timedelta(seconds=1)) == 0
-    # A successful sign-in clears the account's count, not the address's.
-    counter.reset("user:anna")
-    assert counter.retry_after(["user:anna"], now) == 0
-    assert counter.retry_after(["addr:10.0.0.1"], now) == 12 * 60
 
 
 def test_the_database_counter_slides(isolated: Callable[..., AppUnderTest]) -> None:

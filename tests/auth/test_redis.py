@@ -15,8 +15,8 @@ from kb.auth.models import SignInFailure, WebSession
 from kb.auth.security import RedisSignInCounter
 from kb.auth.service import AccountService, AuthConfig
 from kb.web.sessions import SESSION_COOKIE
-from tests.auth.test_rate_limit import WINDOW, check_counter
-from tests.conftest import AppUnderTest, csrf_token, sign_in
+from tests.auth.helpers import WINDOW, check_counter
+from tests.helpers import AppUnderTest, csrf_token, sign_in
 
 REDIS_URL = os.environ.get("KB_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 

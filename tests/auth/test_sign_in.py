@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from kb.auth.models import WebSession
 from kb.web.sessions import SESSION_COOKIE
-from tests.conftest import AppUnderTest, csrf_token, sign_in
+from tests.helpers import AppUnderTest, csrf_token, sign_in
 
 MESSAGE = "Gebruikersnaam of wachtwoord onjuist."
 HOST = "testserver.local"

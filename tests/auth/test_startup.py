@@ -17,7 +17,7 @@ from kb.errors import StartupRefusedError
 from kb.search.base import SearchBackend
 from kb.settings import Settings
 from kb.vocabulary import ROLES
-from tests.conftest import FIXTURES, SEARCH, AppUnderTest, sign_in
+from tests.helpers import FIXTURE_CONTENT, SEARCH, AppUnderTest, sign_in
 
 SECRET = "een-geheime-sleutel-van-minstens-32-tekens"
 
@@ -26,7 +26,7 @@ def _settings(database: str, folder: Path, **changes: object) -> Settings:
     values: dict[str, object] = {
         "data_dir": folder,
         "database_url": database,
-        "content_dir": FIXTURES / "content",
+        "content_dir": FIXTURE_CONTENT,
         "search_dir": SEARCH,
         "demo": False,
         "secret_key": SECRET,

@@ -10,7 +10,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from kb.auth.models import Account, ApiToken
-from tests.conftest import PASSWORD, AppUnderTest, get_token
+from tests.helpers import PASSWORD, AppUnderTest
 
 
 def test_a_token_is_issued_with_its_expiry(shared_app: AppUnderTest) -> None:
@@ -79,7 +79,7 @@ def test_tokens_and_passwords_are_stored_only_as_hashes(
 ) -> None:
     iso = shared_app
     person = iso.person("redacteur")
-    token = get_token(iso.client(), person.username, person.password)
+    token = iso.token(person)
     with Session(iso.engine) as session:
         stored = (
             session.execute(select(ApiToken.token_hash).where(ApiToken.account_id == person.id))
@@ -122,7 +122,7 @@ def test_invalid_tokens_are_anonymous_and_pages_ignore_tokens(
 ) -> None:
     iso = shared_app
     person = iso.person("beheerder")
-    token = get_token(iso.client(), person.username, person.password)
+    token = iso.token(person)
     stranger = iso.client()
     for header in ("Bearer niet-geldig", "Basic abc", f"Token {token}"):
         assert stranger.get("/api/v1/auth/me", headers={"Authorization": header}).status_code == 401

@@ -62,9 +62,8 @@ from bench.run import (
 from kb.interventions.loader import load_entries
 from kb.search.base import IndexDocument
 from tests.factories import documents_from
+from tests.helpers import CONTENT
 
-REPO = Path(__file__).resolve().parents[2]
-CONTENT = REPO / "content"
 REAL_SLUGS = {p.stem for p in (CONTENT / "interventions").glob("*.md")}
 
 
@@ -160,11 +159,13 @@ def test_baseline_terms_strip_query_syntax() -> None:
 
 @pytest.fixture(scope="module")
 def real_documents() -> list[IndexDocument]:
+    """The real content as search documents: the baseline is judged on what readers search."""
     return documents_from(CONTENT)
 
 
 @pytest.fixture(scope="module")
 def baseline(real_documents: list[IndexDocument]) -> BaselineBM25:
+    """The plain-BM25 baseline of the benchmark over the real content, built once per module."""
     engine = BaselineBM25({"title": 4.0, "aliases": 4.0, "summary": 1.5, "body": 1.0})
     engine.index(real_documents)
     return engine
@@ -490,6 +491,7 @@ class _Recorder(BaseHTTPRequestHandler):
 
 @pytest.fixture()
 def recorder() -> Iterator[tuple[int, type[_Recorder]]]:
+    """A local HTTP server that keeps what wrk sends it, and its port, to check wrk's requests."""
     handler = type("Handler", (_Recorder,), {"received": [], "status": 200})
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)

@@ -16,9 +16,16 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from playwright.sync_api import Browser, Playwright
+from playwright.sync_api import Browser, BrowserContext, Playwright
 
-__all__ = ["CHROMIUM", "CHROMIUM_ARGS", "REPO", "launch_chromium", "running_app"]
+__all__ = [
+    "CHROMIUM",
+    "CHROMIUM_ARGS",
+    "REPO",
+    "desktop_context",
+    "launch_chromium",
+    "running_app",
+]
 
 REPO = Path(__file__).resolve().parents[2]
 # Debian's browser, never one downloaded by `playwright install`.
@@ -115,3 +122,12 @@ def launch_chromium(playwright: Playwright) -> Browser:
     return playwright.chromium.launch(
         executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
     )
+
+
+def desktop_context(browser: Browser, base_url: str) -> BrowserContext:
+    """A browser profile on a desktop-sized window, in Dutch, that gives up on a page after 10 s."""
+    context = browser.new_context(
+        base_url=base_url, viewport={"width": 1280, "height": 900}, locale="nl-NL"
+    )
+    context.set_default_timeout(10_000)
+    return context

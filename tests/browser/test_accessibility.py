@@ -1,19 +1,13 @@
-"""WCAG 2.1 A and AA in a real browser: axe-core inside Debian's Chromium finds no violation.
-
-axe-core comes from the PyPI package axe-playwright-python, which bundles `axe.min.js`: a pinned
-dev dependency installs it with the rest, and no npm or network step is needed in CI.
-"""
+"""WCAG 2.1 A and AA in a real browser: axe-core inside Debian's Chromium finds no violation."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
 
 import pytest
-from axe_playwright_python.base import AXE_SCRIPT
-from playwright.sync_api import ConsoleMessage, Page
+from playwright.sync_api import Page
 
-WCAG_21_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+from tests.browser.axe import violations, with_axe
 
 THREE = "slug=ouderschap-blijft&slug=scheidingsloket-rotterdam&slug=ouderschapsbemiddeling"
 
@@ -42,38 +36,10 @@ PAGES = [
 
 @pytest.fixture(autouse=True)
 def _with_axe(page: Page) -> Iterator[None]:
-    """Load axe-core into every document of this tab, and fail on any console error.
-
-    The Content-Security-Policy (`script-src 'self'`, `style-src 'self'`) reports a blocked
-    inline script or style as a console error, so this also proves the pages need neither.
-    """
-    errors: list[str] = []
-
-    def record(message: ConsoleMessage) -> None:
-        # A 422 form page and the favicon Chromium asks for are expected failed loads.
-        url = message.location.get("url", "")
-        expected = url == page.url or url.endswith("/favicon.ico")
-        if message.type == "error" and not (expected and "Failed to load" in message.text):
-            errors.append(f"{message.text} ({url})")
-
-    page.on("console", record)
-    page.add_init_script(AXE_SCRIPT)
+    """axe-core in every document of the tab, and a failure on any console error (CSP too)."""
+    errors = with_axe(page)
     yield
     assert errors == []
-
-
-def violations(page: Page) -> list[str]:
-    """axe-core's WCAG 2.1 A/AA violations on the page, one readable line each."""
-    options: dict[str, Any] = {
-        "runOnly": {"type": "tag", "values": WCAG_21_AA},
-        "resultTypes": ["violations"],
-    }
-    found = page.evaluate("options => axe.run(document, options)", options)["violations"]
-    return [
-        f"{v['id']} ({v['impact']}): {v['help']} — "
-        + "; ".join(" ".join(map(str, n["target"])) for n in v["nodes"][:5])
-        for v in found
-    ]
 
 
 @pytest.mark.parametrize("path", PAGES)

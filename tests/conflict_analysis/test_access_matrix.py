@@ -1,8 +1,9 @@
 """Every role (and anonymous) × every analysis route → the expected status, as rows of data.
 
-The rows have the shape of `tests/auth/test_access_matrix.py`, so they can move into that table
-as they are. An unknown analysis (999999) shows the case-level answer: 404 for every role that
-may read analyses at all, 403 for the others, 401 (API) or the sign-in page (302) for anonymous.
+The rows have the shape of `tests/auth/test_access_matrix.py` (`tests.helpers.Row`), so they can
+move into that table as they are. An unknown analysis (999999) shows the case-level answer: 404
+for every role that may read analyses at all, 403 for the others, 401 (API) or the sign-in page
+(302) for anonymous.
 """
 
 from __future__ import annotations
@@ -11,14 +12,13 @@ import pytest
 from litestar import Litestar
 from litestar.testing import TestClient
 
-from tests.auth.test_access_matrix import EVERYONE, Row, Who, expect
-from tests.conftest import ClientAs, csrf_token
+from tests.conflict_analysis.helpers import API
+from tests.helpers import EVERYONE, ClientAs, Row, Who, expect, request_row
 
 READERS = ("rechter", "raadsonderzoeker", "gedragsdeskundige")
 RAAD = ("raadsonderzoeker", "gedragsdeskundige")
 INVESTIGATOR = ("raadsonderzoeker",)
 EXPERT = ("gedragsdeskundige",)
-API = "/api/v1/conflict-analyses"
 NONE = 999999
 SOME = {"x": "y"}  # a body, so that a PUT reaches the case-level rule
 
@@ -50,13 +50,7 @@ ANALYSIS_ROWS: list[Row] = [
 
 
 def _status(client: TestClient[Litestar], row: Row) -> int:
-    if row.form is None:
-        response = client.request(
-            row.method, row.path, json=row.body or None, follow_redirects=False
-        )
-    else:
-        data = dict(row.form) | {"_csrf_token": csrf_token(client)}
-        response = client.request(row.method, row.path, data=data, follow_redirects=False)
+    response = request_row(client, row, row.path)
     if response.status_code == 302:
         assert response.headers["location"].startswith("/aanmelden")
     return response.status_code

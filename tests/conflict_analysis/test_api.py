@@ -19,8 +19,9 @@ from kb.errors import PermissionDeniedError
 from kb.interventions.catalogue import Catalogue
 from kb.search.base import SearchBackend
 from kb.settings import Settings
-from tests.conflict_analysis.conftest import API, COURT, OFFICE, Raad
-from tests.conftest import csrf_token
+from tests.conflict_analysis.helpers import API, Raad
+from tests.factories import COURT, OFFICE
+from tests.helpers import csrf_token
 
 PROBLEM = "application/problem+json"
 

@@ -12,16 +12,16 @@ import re
 import urllib.request
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 from typing import Any
 
 import pytest
-from axe_playwright_python.base import AXE_SCRIPT
-from playwright.sync_api import ConsoleMessage, Page, expect, sync_playwright
+from playwright.sync_api import Page, expect, sync_playwright
 
 from kb.auth.startup import DEMO_PASSWORD
-from tests.browser.live import launch_chromium
-from tests.browser.test_accessibility import violations
-from tests.conflict_analysis.conftest import API
+from tests.browser.axe import violations, with_axe
+from tests.browser.live import desktop_context, launch_chromium
+from tests.conflict_analysis.helpers import API
 from tests.factories import realistic_case
 
 InBrowser = Callable[[Callable[[Page], None]], None]
@@ -43,7 +43,7 @@ def _token(live_url: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def in_browser(live_url: str) -> Iterator[InBrowser]:
+def in_browser(chromium: Path, live_url: str) -> Iterator[InBrowser]:
     """Run steps in a fresh tab of a Chromium owned by one worker thread, signed in as the demo
     investigator, with axe-core loaded; fails on any console error (a CSP violation is one)."""
     worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="chromium")
@@ -51,23 +51,9 @@ def in_browser(live_url: str) -> Iterator[InBrowser]:
     browser = worker.submit(launch_chromium, playwright).result()
 
     def tab(steps: Callable[[Page], None]) -> None:
-        context = browser.new_context(
-            base_url=live_url, viewport={"width": 1280, "height": 900}, locale="nl-NL"
-        )
-        context.set_default_timeout(10_000)
+        context = desktop_context(browser, live_url)
         page = context.new_page()
-        errors: list[str] = []
-
-        def record(message: ConsoleMessage) -> None:
-            url = message.location.get("url", "")
-            expected = url.endswith("/favicon.ico") or (
-                url == page.url and "Failed to load" in message.text
-            )
-            if message.type == "error" and not expected:
-                errors.append(f"{message.text} ({url})")
-
-        page.on("console", record)
-        page.add_init_script(AXE_SCRIPT)
+        errors = with_axe(page)
         try:
             page.goto("/aanmelden")
             page.fill("#aanmelden-username", "onderzoeker")

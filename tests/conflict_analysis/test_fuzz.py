@@ -15,9 +15,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from kb.conflict_analysis.form import values_from_body
-from tests.conflict_analysis.conftest import API, Raad
-from tests.conftest import csrf_token
+from tests.conflict_analysis.helpers import API, Raad
 from tests.factories import realistic_case
+from tests.helpers import csrf_token
 
 # Function-scoped fixtures (the signed-in clients) are shared by all examples on purpose.
 FUZZ = settings(

@@ -12,7 +12,9 @@ from litestar import Litestar
 from litestar.testing import TestClient
 
 from kb.conflict_analysis.form import values_from_body
-from tests.conflict_analysis.conftest import API, COURT, Raad
+from tests.conflict_analysis.helpers import API, Raad
+from tests.factories import COURT
+from tests.helpers import assert_no_inline_code
 
 FORM_ID = "analyse-formulier"
 
@@ -65,14 +67,6 @@ def post_form(client: TestClient[Litestar], form: Tag, data: dict[str, Any]) -> 
 def text_of(tag: Tag | None) -> str:
     assert isinstance(tag, Tag)
     return re.sub(r"\s+", " ", tag.get_text(" ")).strip()
-
-
-def assert_no_inline_code(soup: BeautifulSoup) -> None:
-    """The CSP allows only our own files: no inline script, no style attribute."""
-    for script in soup.find_all("script"):
-        assert script.get("src"), "inline script"
-    assert not soup.select("[style]"), "style attribute"
-    assert not soup.find("style")
 
 
 # --- The walk: investigator, behavioural expert, judge -------------------------------------

@@ -13,9 +13,9 @@ from pypdf import PdfReader
 from kb.conflict_analysis.report import EMPTY, advice_changes, body_changes
 from kb.conflict_analysis.rules import evaluate
 from kb.conflict_analysis.schemas import AnalysisBody
-from tests.conflict_analysis.conftest import API, Raad
-from tests.conftest import REPO
+from tests.conflict_analysis.helpers import API, Raad
 from tests.factories import TODAY, realistic_case
+from tests.helpers import REPO
 
 
 def words(text: str) -> str:

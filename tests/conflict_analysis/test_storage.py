@@ -23,8 +23,9 @@ from kb.db import Base
 from kb.errors import StaleVersionError
 from kb.interventions.catalogue import Catalogue
 from kb.search.base import SearchBackend
-from tests.conflict_analysis.conftest import API, OFFICE, Raad
-from tests.conftest import Person
+from tests.conflict_analysis.helpers import API, Raad
+from tests.factories import OFFICE
+from tests.helpers import Person
 
 OURS = {"analysis", "analysis_version"}
 

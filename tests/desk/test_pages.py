@@ -17,6 +17,7 @@ from pypdf import PdfReader
 from kb.interventions.schemas import Entry
 from kb.search.base import SearchBackend
 from kb.vocabulary import ROUTE_FOR_PARENTS, ROUTE_LABELS
+from tests.helpers import assert_no_inline_code
 
 Client = TestClient[Litestar]
 UNSAFE = {"dwingende_controle", "acute_onveiligheid"}
@@ -61,16 +62,6 @@ def guide(client: Client, expect: int = 200, **fields: str) -> BeautifulSoup:
     assert response.headers["cache-control"] == "no-store"
     assert "set-cookie" not in response.headers, "the guide must not set a cookie"
     return soup(response.text)
-
-
-def assert_no_inline_code(page: BeautifulSoup) -> None:
-    for script in page.find_all("script"):
-        assert str(script.get("src", "")).startswith("/static/")
-        assert not script.get_text(strip=True)
-    assert page.find_all("style") == []
-    assert page.find_all(style=True) == []
-    handlers = [(t.name, a) for t in page.find_all(True) for a in t.attrs if a.startswith("on")]
-    assert handlers == []
 
 
 def assert_labelled(page: BeautifulSoup) -> None:

@@ -15,7 +15,7 @@ from kb.desk.service import DeskService, held_back_when
 from kb.errors import InvalidInputError
 from kb.interventions.catalogue import Catalogue
 from kb.interventions.schemas import Entry
-from tests.factories import TODAY, catalogue, entry
+from tests.factories import TODAY, calm_data, catalogue, entry
 
 UNSAFE = set(EXCLUDED_WHEN_UNSAFE)
 
@@ -114,17 +114,7 @@ def test_any_sign_of_unsafety_holds_back_the_gate_s_contraindications() -> None:
 
 def analysis(ages: list[int], glasl_step: int, unsafe: bool) -> AnalysisBody:
     """A minimal analysis whose children, phase and safety gate match a guide's answers."""
-    safety: dict[str, Any] = {
-        "partner_violence": "dwingende_controle" if unsafe else "geen",
-        "violence_forms": [],
-        "child_abuse": "geen",
-        "child_witnessed_violence": False,
-        "veilig_thuis_reports": 0,
-        "police_involved": False,
-        "protective_measures": [],
-        "lethality_indicators": [],
-        "acute_danger": False,
-    }
+    calm = calm_data()
     child = {
         "heard": True,
         "wants_representation": False,
@@ -140,15 +130,8 @@ def analysis(ages: list[int], glasl_step: int, unsafe: bool) -> AnalysisBody:
             "procedure_started_on": "2025-12-01",
             "earlier_procedures": 0,
         },
-        "safety": safety,
-        "conflict": {
-            "glasl_step": glasl_step,
-            "pattern": "wederzijds",
-            "child_drawn_in": False,
-            "network_escalates": False,
-            "communication": "direct",
-            "agreements_kept": "ja",
-        },
+        "safety": calm["safety"] | {"partner_violence": "dwingende_controle" if unsafe else "geen"},
+        "conflict": calm["conflict"] | {"glasl_step": glasl_step},
         "children": [
             child | {"ref": f"K{i}", "birth_year": TODAY.year - age}
             for i, age in enumerate(ages, start=1)

@@ -18,7 +18,7 @@ from kb.search.base import IndexDocument, SearchQuery
 from kb.search.config import load_search_config
 from kb.search.embedded import EmbeddedBackend
 from kb.settings import Settings
-from tests.conftest import FIXTURES, SEARCH
+from tests.helpers import FIXTURE_CONTENT, SEARCH
 
 
 class FailingBackend(EmbeddedBackend):
@@ -35,7 +35,7 @@ def setup(tmp_path: Path, empty_database: str) -> Iterator[tuple[Engine, Embedde
     engine = make_engine(settings)
     migrate(engine)
     content = tmp_path / "content"
-    shutil.copytree(FIXTURES / "content", content)
+    shutil.copytree(FIXTURE_CONTENT, content)
     backend = EmbeddedBackend(settings.index_dir, load_search_config(SEARCH))
     yield engine, backend, content
     engine.dispose()

@@ -13,13 +13,11 @@ from kb.search.base import SearchBackend, SearchQuery
 from kb.search.config import load_search_config
 from kb.search.embedded import EmbeddedBackend
 from tests.factories import documents_from
-
-FIXTURE_CONTENT = Path(__file__).resolve().parents[1] / "fixtures" / "content"
-SEARCH_DIR = Path(__file__).resolve().parents[2] / "search"
+from tests.helpers import FIXTURE_CONTENT, FIXTURE_SLUGS, SEARCH
 
 
 def _embedded(tmp_path: Path) -> SearchBackend:
-    return EmbeddedBackend(tmp_path / "index", load_search_config(SEARCH_DIR))
+    return EmbeddedBackend(tmp_path / "index", load_search_config(SEARCH))
 
 
 def _meili(tmp_path: Path) -> SearchBackend:
@@ -29,7 +27,7 @@ def _meili(tmp_path: Path) -> SearchBackend:
         os.environ["KB_MEILI_URL"],
         os.environ.get("KB_MEILI_KEY"),
         f"kb_contract_{uuid.uuid4().hex[:8]}",
-        load_search_config(SEARCH_DIR),
+        load_search_config(SEARCH),
     )
 
 
@@ -66,11 +64,7 @@ def slugs(backend: SearchBackend, **filters: object) -> set[str]:
 @pytest.mark.parametrize(
     ("filters", "expected"),
     [
-        pytest.param(
-            {},
-            {"alpha-groep", "beta-bemiddeling", "gamma-pilot", "delta-loket", "epsilon-schadelijk"},
-            id="none",
-        ),
+        pytest.param({}, FIXTURE_SLUGS, id="none"),
         pytest.param(
             {"kind": "interventie"},
             {"alpha-groep", "beta-bemiddeling", "epsilon-schadelijk"},

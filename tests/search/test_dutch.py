@@ -10,7 +10,8 @@ from kb.search.analysis import Decompounder, DutchAnalyzer, edit_distance, marke
 from kb.search.base import IndexDocument, SearchQuery
 from kb.search.config import load_search_config
 from kb.search.embedded import EmbeddedBackend
-from tests.conftest import SEARCH
+from tests.factories import index_document
+from tests.helpers import SEARCH
 
 TEXTS = {
     "omgangsregeling": (
@@ -29,29 +30,7 @@ TEXTS = {
 
 def _doc(slug: str, rank: int) -> IndexDocument:
     title, summary = TEXTS[slug]
-    return IndexDocument(
-        slug=slug,
-        title=title,
-        aliases=(),
-        summary=summary,
-        body=summary,
-        kind="interventie",
-        status="actief",
-        evidence_level=0,
-        flags=(),
-        audience=(),
-        age_min=None,
-        age_max=None,
-        glasl_phases=(),
-        route=(),
-        format=(),
-        contraindications=(),
-        municipalities=(),
-        arrondissements=(),
-        national=False,
-        default_rank=rank,
-        payload={"slug": slug},
-    )
+    return index_document(slug, title=title, summary=summary, body=summary, default_rank=rank)
 
 
 @pytest.fixture(scope="module")

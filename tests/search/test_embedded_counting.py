@@ -18,9 +18,9 @@ import yaml
 from kb.search.base import IndexDocument, SearchQuery
 from kb.search.config import load_search_config
 from kb.search.embedded import FORMAT_FILE, MAX_MASK_VALUES, EmbeddedBackend, _facet_bits
-from tests.factories import documents_from
+from tests.factories import documents_from, index_document
+from tests.helpers import CONTENT, REPO, SEARCH
 
-REPO = Path(__file__).resolve().parents[2]
 JUDGED = [q["q"] for q in yaml.safe_load((REPO / "bench" / "queries.yaml").read_text())["queries"]]
 ODD = ["kinderen uit de kneel", "omgangsh", "bc", "coordinatie", "xyzzy omgang", "de het een"]
 FILTERS = [
@@ -33,10 +33,11 @@ FILTERS = [
 
 @pytest.fixture(scope="module")
 def engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmbeddedBackend]:
+    """The embedded engine over the real content without a facet cache, so every count is fresh."""
     backend = EmbeddedBackend(
-        tmp_path_factory.mktemp("counting"), load_search_config(REPO / "search"), facet_cache=0
+        tmp_path_factory.mktemp("counting"), load_search_config(SEARCH), facet_cache=0
     )
-    backend.index(documents_from(REPO / "content"))
+    backend.index(documents_from(CONTENT))
     yield backend
 
 
@@ -78,20 +79,16 @@ def test_mask_counts_equal_plain_counts(
 
 
 def _doc(slug: str, arrondissements: tuple[str, ...]) -> IndexDocument:
-    return IndexDocument(
-        slug=slug, title=slug, aliases=(), summary=slug, body=slug, kind="interventie",
-        status="actief", evidence_level=0, flags=(), audience=("ouders",), age_min=None,
-        age_max=None, glasl_phases=(1,), route=(), format=(), contraindications=(),
-        municipalities=(), arrondissements=arrondissements, national=False, default_rank=0,
-        payload={"slug": slug},
-    )  # fmt: skip
+    return index_document(
+        slug, audience=("ouders",), glasl_phases=(1,), arrondissements=arrondissements
+    )
 
 
 def test_a_facet_with_many_values_is_counted_without_a_mask(tmp_path: Path) -> None:
     many = tuple(f"arr{i:02d}" for i in range(MAX_MASK_VALUES + 1))
     documents = [_doc("a", many[:3]), _doc("b", many[3:])]
     assert "arrondissement" not in _facet_bits(documents)
-    backend = EmbeddedBackend(tmp_path, load_search_config(REPO / "search"))
+    backend = EmbeddedBackend(tmp_path, load_search_config(SEARCH))
     backend.index(documents)
     counts = backend.search(SearchQuery()).facets
     assert counts["arrondissement"] == dict.fromkeys(many, 1)
@@ -100,7 +97,7 @@ def test_a_facet_with_many_values_is_counted_without_a_mask(tmp_path: Path) -> N
 
 
 def test_an_index_of_an_older_format_is_not_taken_as_existing(tmp_path: Path) -> None:
-    backend = EmbeddedBackend(tmp_path, load_search_config(REPO / "search"))
+    backend = EmbeddedBackend(tmp_path, load_search_config(SEARCH))
     backend.index([_doc("a", ())])
     assert backend.exists()
     generation = (tmp_path / "CURRENT").read_text().strip()
@@ -109,7 +106,7 @@ def test_an_index_of_an_older_format_is_not_taken_as_existing(tmp_path: Path) ->
     (tmp_path / generation / FORMAT_FILE).unlink()
     assert not backend.exists()
     # Until then it still serves, counting without masks.
-    fresh = EmbeddedBackend(tmp_path, load_search_config(REPO / "search"))
+    fresh = EmbeddedBackend(tmp_path, load_search_config(SEARCH))
     result = fresh.search(SearchQuery())
     assert result.total == 1
     assert result.facets["audience"] == {"ouders": 1}

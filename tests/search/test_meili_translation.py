@@ -29,6 +29,7 @@ from kb.search.meili import (
     search_requests,
     to_meili_document,
 )
+from tests.factories import index_document
 
 CONFIG = SearchConfig(
     ranking=Ranking(typo_min_length_one=4, typo_min_length_two=8),
@@ -44,16 +45,13 @@ ANALYZER = DutchAnalyzer(CONFIG)
 
 
 def make_doc(**overrides: Any) -> IndexDocument:
+    """Kinderen uit de Knel with every field of the document filled in, unless overridden."""
     fields: dict[str, Any] = {
-        "slug": "kinderen-uit-de-knel",
         "title": "Kinderen uit de Knel",
         "aliases": ("KIDK",),
         "summary": "Groepsprogramma voor ouders en kinderen na scheidingen.",
         "body": "Ouders werken in een groep aan hun conflict.",
-        "kind": "interventie",
-        "status": "actief",
         "evidence_level": 2,
-        "flags": (),
         "audience": ("kind", "ouderpaar"),
         "age_min": 4,
         "age_max": 18,
@@ -63,12 +61,10 @@ def make_doc(**overrides: Any) -> IndexDocument:
         "contraindications": ("acute_onveiligheid",),
         "municipalities": ("Amsterdam", "Zaanstad"),
         "arrondissements": ("amsterdam",),
-        "national": False,
         "default_rank": 1,
         "payload": {"slug": "kinderen-uit-de-knel", "title": "Kinderen uit de Knel"},
-    }
-    fields.update(overrides)
-    return IndexDocument(**fields)
+    } | overrides
+    return index_document(fields.pop("slug", "kinderen-uit-de-knel"), **fields)
 
 
 def stem(word: str) -> str:
@@ -687,6 +683,7 @@ LIVE_DOCS = [
 class TestLiveMeilisearch:
     @pytest.fixture(scope="class")
     def backend(self) -> Iterator[MeiliBackend]:
+        """An index of its own on the live server, holding the three documents, removed after."""
         name = f"kb_test_{uuid.uuid4().hex[:12]}"
         backend = MeiliBackend(str(MEILI_URL), os.environ.get("KB_MEILI_KEY"), name, CONFIG)
         backend.index(LIVE_DOCS)
