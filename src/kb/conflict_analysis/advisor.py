@@ -112,10 +112,15 @@ def _unstorable(body: AnalysisBody) -> list[FieldError]:
     for (section, name), maximum in _MAX_COUNTS.items():
         if getattr(getattr(body, section), name) > maximum:
             errors.append(FieldError((section, name), f"Mag hoogstens {maximum} zijn."))
-    errors += [
-        FieldError(loc, "Deze tekst bevat een NUL-teken (\\u0000); dat kan niet worden opgeslagen.")
-        for loc in _nul_texts(body.model_dump(mode="json"), ())
-    ]
+    # JSON writes a NUL character as \u0000: one search of the dump, and only a body that has
+    # one is walked to say where.
+    if "\\u0000" in body.model_dump_json():
+        errors += [
+            FieldError(
+                loc, "Deze tekst bevat een NUL-teken (\\u0000); dat kan niet worden opgeslagen."
+            )
+            for loc in _nul_texts(body.model_dump(mode="json"), ())
+        ]
     return errors
 
 

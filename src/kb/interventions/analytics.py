@@ -29,6 +29,8 @@ __all__ = ["QueryCount", "SearchStats", "normalise_query", "top_queries", "zero_
 logger = logging.getLogger(__name__)
 
 MAX_QUERY_LENGTH = 80
+# What is held of a typed query until it is normalised: enough for MAX_WORDS words.
+_RAW_LENGTH = 4 * MAX_QUERY_LENGTH
 MAX_WORDS = 8
 _PRIVATE = re.compile(r"\d|@")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
@@ -78,10 +80,9 @@ class SearchStats:
         self._writer: threading.Thread | None = None
 
     def record(self, q: str, total: int) -> None:
-        query = normalise_query(q)
-        if query is None:
-            return
-        key = (self.today(), query)
+        # Counted as typed and normalised when written, off the request's path; a query that
+        # must not be kept (digits, an e-mail address) is dropped then, before any storage.
+        key = (self.today(), q[:_RAW_LENGTH])
         with self._lock:
             self._searches[key] += 1
             if total == 0:
@@ -143,10 +144,19 @@ class SearchStats:
     def _write(
         self, searches: Counter[tuple[dt.date, str]], zero: Counter[tuple[dt.date, str]]
     ) -> None:
+        totals: Counter[tuple[dt.date, str]] = Counter()
+        zeros: Counter[tuple[dt.date, str]] = Counter()
+        for (day, typed), n in searches.items():
+            query = normalise_query(typed)
+            if query is not None:
+                totals[(day, query)] += n
+                zeros[(day, query)] += zero[(day, typed)]
+        if not totals:
+            return
         insert = pg_insert if self.engine.dialect.name == "postgresql" else sqlite_insert
         rows = [
-            {"day": day, "query": query, "searches": n, "zero_results": zero[(day, query)]}
-            for (day, query), n in searches.items()
+            {"day": day, "query": query, "searches": n, "zero_results": zeros[(day, query)]}
+            for (day, query), n in totals.items()
         ]
         statement = insert(SearchQueryStat).values(rows)
         statement = statement.on_conflict_do_update(

@@ -103,7 +103,7 @@ class SearchParams(BaseModel):
         return params
 
     def to_query(self, facets: bool = True) -> SearchQuery:
-        return SearchQuery(**self.model_dump(), facets=facets)
+        return SearchQuery(**dict(self), facets=facets)
 
 
 class InterventionService:

@@ -92,6 +92,23 @@ class SearchQuery:
     def offset(self) -> int:
         return (self.page - 1) * self.per_page
 
+    def without_page(self) -> tuple[Any, ...]:
+        """What the results depend on but the page: the text and every filter (a cache key)."""
+        return (
+            self.q,
+            self.kind,
+            self.status,
+            self.audience,
+            self.age,
+            self.glasl_phase,
+            self.route,
+            self.format,
+            self.evidence_min,
+            self.municipality,
+            self.arrondissement,
+            self.contraindication_free,
+        )
+
     def active_facet_filters(self) -> dict[str, Any]:
         """Filters that correspond to a facet, keyed by facet name (for disjunctive counts)."""
         pairs = {

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import os
 import shutil
@@ -214,7 +213,7 @@ class EmbeddedBackend:
         """
         self.index_dir = index_dir
         self._facet_cache: OrderedDict[
-            tuple[str | None, SearchQuery, bool], dict[str, dict[str, int]]
+            tuple[str | None, tuple[Any, ...], bool], dict[str, dict[str, int]]
         ] = OrderedDict()
         self._facet_cache_size = facet_cache
         self.config = config
@@ -309,7 +308,8 @@ class EmbeddedBackend:
         self._surfaces = json.loads((path / SURFACES).read_text(encoding="utf-8"))
         bits = _read_format(path).get("facet_bits", {})
         self._facet_bits = {facet: tuple(values) for facet, values in bits.items()}
-        self._marker.cache_clear()
+        for cache in (self._marker, self._compiled, self._highlight):
+            cache.cache_clear()
         self._facet_cache.clear()
         self._vocabulary = words
         self._suggestions = _by_first_letter(words)
@@ -417,6 +417,18 @@ class EmbeddedBackend:
             for field in ("title", "aliases", "summary")
         ]
 
+    @lru_cache(maxsize=1024)  # noqa: B019  (cleared per generation, as the marker cache)
+    def _compiled(
+        self, q: str, loose: bool = False, ranked: bool = True
+    ) -> tuple[QueryPlan, tantivy.Query | None]:
+        """A text's plan and query, built once per generation: analysing the words and building
+        the query cost as much as running it, and paging and typing ask for the same text again.
+        What the query depends on (the dictionary, which words the content holds) belongs to
+        the generation."""
+        assert self._index is not None  # only called once a searcher exists
+        plan = self.analyzer.plan(q)
+        return plan, self.text_query(plan, self._index.searcher(), not loose, ranked)
+
     def text_query(
         self,
         plan: QueryPlan,
@@ -520,14 +532,14 @@ class EmbeddedBackend:
                 order=tantivy.Order.Asc,
             )
             return self._result(searcher, query, None, result)
-        plan = self.analyzer.plan(query.q)
+        plan, compiled = self._compiled(query.q)
         # Text that analyses to nothing (only stop words, or one 2,000-letter "word") finds nothing.
-        text = self.text_query(plan, searcher) or tantivy.Query.empty_query()
+        text = compiled or tantivy.Query.empty_query()
         result = searcher.search(self._combine(text, filters), query.per_page, offset=query.offset)
         loose = False
         if not _count(result) and len(plan.groups) > 1:
             # Like Meilisearch, drop the demand that every word matches before giving up.
-            loose_text = self.text_query(plan, searcher, require_all=False)
+            _, loose_text = self._compiled(query.q, loose=True)
             if loose_text is not None:
                 text, loose = loose_text, True
                 result = searcher.search(
@@ -538,7 +550,7 @@ class EmbeddedBackend:
             suggestion = self.suggest(query.q)
 
         def counting() -> tantivy.Query:
-            unranked = self.text_query(plan, searcher, require_all=not loose, ranked=False)
+            _, unranked = self._compiled(query.q, loose=loose, ranked=False)
             return unranked or tantivy.Query.empty_query()
 
         return self._result(searcher, query, counting, result, suggestion, plan, loose)
@@ -599,7 +611,7 @@ class EmbeddedBackend:
                     slug=listing.slug,
                     score=float(score) if plan is not None else 0.0,
                     payload_json=bytes(self._payloads[int(ordinal or 0)]),
-                    highlight=marks.mark(listing.summary) if marks else None,
+                    highlight=self._highlight(marks, int(ordinal or 0)) if marks else None,
                 )
             )
         return hits
@@ -608,6 +620,11 @@ class EmbeddedBackend:
     def _marker(self, stems: frozenset[str], prefix: str | None) -> Marker | None:
         surfaces = (form for stem in stems for form in self._surfaces.get(stem, ()))
         return marker(surfaces, prefix)
+
+    @lru_cache(maxsize=4096)  # noqa: B019  (cleared per generation)
+    def _highlight(self, marks: Marker, ordinal: int) -> str | None:
+        """A summary with the query's words marked; the same page is asked for again and again."""
+        return marks.mark(self._listings[ordinal].summary)
 
     @staticmethod
     def _highlight_terms(plan: QueryPlan | None) -> tuple[frozenset[str], str | None]:
@@ -627,7 +644,7 @@ class EmbeddedBackend:
         loose: bool,
     ) -> dict[str, dict[str, int]]:
         """Facet counts, from the cache or counted; `counting` gives the text's query, if any."""
-        key = (self._generation, dataclasses.replace(query, page=1, per_page=1), loose)
+        key = (self._generation, query.without_page(), loose)
         with self._lock:
             cached = self._facet_cache.get(key)
             if cached is not None:
