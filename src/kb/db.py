@@ -7,7 +7,17 @@ import datetime as dt
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import JSON, DateTime, Engine, MetaData, String, Text, create_engine, event
+from sqlalchemy import (
+    JSON,
+    DateTime,
+    Engine,
+    LargeBinary,
+    MetaData,
+    String,
+    Text,
+    create_engine,
+    event,
+)
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
@@ -24,6 +34,7 @@ __all__ = [
     "JsonType",
     "Meta",
     "UtcDateTime",
+    "WebSession",
     "make_engine",
     "migrate",
     "read_meta",
@@ -68,6 +79,16 @@ class Meta(Base):
 
     key: Mapped[str] = mapped_column(String(100), primary_key=True)
     value: Mapped[str] = mapped_column(Text)
+
+
+class WebSession(Base):
+    """Server-side page sessions when no Redis is configured (a Litestar `Store`)."""
+
+    __tablename__ = "web_session"
+
+    key: Mapped[str] = mapped_column(String(128), primary_key=True)
+    value: Mapped[bytes] = mapped_column(LargeBinary)
+    expires_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime, index=True)
 
 
 def read_meta(session: Session, key: str) -> str | None:

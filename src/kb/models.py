@@ -1,8 +1,8 @@
 """Every table of the application, imported in one place for Alembic and tests."""
 
-from kb.auth.models import Account, ApiToken, AuditEntry, SignInFailure, WebSession
+from kb.auth.models import Account, ApiToken, AuditEntry, SignInFailure
 from kb.conflict_analysis.models import Analysis, AnalysisVersion
-from kb.db import Meta
+from kb.db import Meta, WebSession
 from kb.interventions.models import EntryRow, SearchQueryStat
 
 __all__ = [

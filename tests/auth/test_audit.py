@@ -11,9 +11,9 @@ from sqlalchemy import Engine, select, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
+from kb.access import CurrentUser
 from kb.auth import audit
 from kb.auth.models import AuditEntry
-from kb.auth.schemas import CurrentUser
 from kb.cli import main
 from tests.helpers import AppUnderTest, csrf_token, sign_in
 

@@ -16,15 +16,15 @@ from litestar.params import FromPath
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from kb.app import create_app
-from kb.auth import audit
-from kb.auth.models import AuditEntry
-from kb.auth.permissions import (
+from kb.access import (
     AnalysisFacts,
     ensure,
     may_approve_analysis,
     may_read_analysis,
 )
+from kb.app import create_app
+from kb.auth import audit
+from kb.auth.models import AuditEntry
 from kb.search.base import SearchBackend
 from kb.settings import Settings
 from kb.web.auth import client_address, current_user, requires

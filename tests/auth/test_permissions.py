@@ -6,11 +6,12 @@ from dataclasses import replace
 
 import pytest
 
-from kb.auth.permissions import (
+from kb.access import (
     ACTIONS,
     PERMISSIONS,
     ROLES,
     AnalysisFacts,
+    CurrentUser,
     can,
     may_approve_analysis,
     may_edit_analysis,
@@ -19,7 +20,6 @@ from kb.auth.permissions import (
     may_submit_analysis,
     roles_for,
 )
-from kb.auth.schemas import CurrentUser
 
 # The table as the issue describes it, written out once more by hand: a change to PERMISSIONS
 # must be a change to this test too.

@@ -11,9 +11,10 @@ from redis.exceptions import RedisError
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from kb.auth.models import SignInFailure, WebSession
+from kb.auth.models import SignInFailure
 from kb.auth.security import RedisSignInCounter
 from kb.auth.service import AccountService, AuthConfig
+from kb.db import WebSession
 from kb.web.sessions import SESSION_COOKIE
 from tests.auth.helpers import WINDOW, check_counter
 from tests.helpers import AppUnderTest, csrf_token, sign_in

@@ -9,7 +9,7 @@ from bs4 import BeautifulSoup, Tag
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from kb.auth.models import WebSession
+from kb.db import WebSession
 from kb.web.sessions import SESSION_COOKIE
 from tests.helpers import AppUnderTest, csrf_token, sign_in
 

@@ -9,9 +9,9 @@ import pytest
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
+from kb.access import Caller, CurrentUser
 from kb.auth import audit
 from kb.auth.models import AuditEntry
-from kb.auth.schemas import Caller, CurrentUser
 from kb.cli import main
 from kb.conflict_analysis.advisor import Advisor
 from kb.conflict_analysis.service import AnalysisService

@@ -15,7 +15,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 import kb.models  # noqa: F401  (every table on the metadata, as Alembic sees it)
-from kb.auth.schemas import Caller, CurrentUser
+from kb.access import Caller, CurrentUser
 from kb.conflict_analysis.advisor import Advisor
 from kb.conflict_analysis.models import Analysis, AnalysisVersion
 from kb.conflict_analysis.service import AnalysisService

@@ -1,6 +1,6 @@
-"""Accounts, roles, the permission table and case-level rules, sign-in and tokens, the audit log."""
+"""Accounts: creating and disabling them, sign-in and tokens, and the append-only audit log.
 
-from kb.auth.permissions import PERMISSIONS, can, ensure
-from kb.auth.schemas import Caller, CurrentUser
+Who is asking and what they may do (the permission table, the case rules) is `kb.access`.
+"""
 
-__all__ = ["PERMISSIONS", "Caller", "CurrentUser", "can", "ensure"]
+__all__ = ["audit", "models", "schemas", "security", "service", "startup"]

@@ -22,8 +22,8 @@ from typing import Any, Protocol
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
+from kb.access import HasRole
 from kb.auth.models import AuditEntry
-from kb.auth.permissions import HasRole
 from kb.clock import aware, utcnow
 
 __all__ = ["GENESIS", "Actor", "VerifyResult", "entry_hash", "record", "verify"]

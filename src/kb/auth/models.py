@@ -9,14 +9,13 @@ from sqlalchemy import (
     Boolean,
     ForeignKey,
     Integer,
-    LargeBinary,
     String,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
 from kb.db import Base, JsonType, UtcDateTime
 
-__all__ = ["Account", "ApiToken", "AuditEntry", "SignInFailure", "WebSession"]
+__all__ = ["Account", "ApiToken", "AuditEntry", "SignInFailure"]
 
 
 class Account(Base):
@@ -53,16 +52,6 @@ class ApiToken(Base):
     token_hash: Mapped[str] = mapped_column(String(64), unique=True, index=True)
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
     expires_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, index=True)
-
-
-class WebSession(Base):
-    """Server-side page sessions when no Redis is configured (a Litestar `Store`)."""
-
-    __tablename__ = "web_session"
-
-    key: Mapped[str] = mapped_column(String(128), primary_key=True)
-    value: Mapped[bytes] = mapped_column(LargeBinary)
-    expires_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime, index=True)
 
 
 class SignInFailure(Base):

@@ -11,11 +11,11 @@ from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 from litestar.response import Redirect, Template
 from sqlalchemy.orm import Session
 
+from kb.access import Caller
 from kb.auth.schemas import (
     MIN_PASSWORD_LENGTH,
     AccountOut,
     AuditPage,
-    Caller,
     Me,
     TokenOut,
     TokenRequest,

@@ -6,21 +6,19 @@ import datetime as dt
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, computed_field
 
-from kb.auth.permissions import ACTIONS, can
+from kb.access import ACTIONS, Person, can
 from kb.errors import FieldError, InvalidInputError
-from kb.vocabulary import COURTS, ROLE_LABELS, ROLES, Role
+from kb.vocabulary import COURTS, ROLES, Role
 
 __all__ = [
     "MIN_PASSWORD_LENGTH",
     "AccountOut",
     "AuditEntryOut",
     "AuditPage",
-    "Caller",
-    "CurrentUser",
     "Me",
     "NewAccount",
     "TokenOut",
@@ -40,52 +38,6 @@ SCOPE_OF_ROLE: Mapping[str, str] = {
     "loketmedewerker": "municipality",
 }
 _SCOPE_LABELS = {"court": "rechtbank", "office": "Raad-vestiging", "municipality": "gemeente"}
-
-
-class _FromRow(BaseModel):
-    """A shape read from a table row's attributes."""
-
-    model_config = ConfigDict(from_attributes=True)
-
-
-class _Person(_FromRow):
-    """Who someone is: a name, one role, and the court, office or municipality it needs."""
-
-    username: str
-    role: str
-    court: str | None = None
-    office: str | None = None
-    municipality: str | None = None
-
-    @computed_field  # type: ignore[prop-decorator]
-    @property
-    def role_label(self) -> str:
-        return ROLE_LABELS.get(self.role, self.role)
-
-
-class CurrentUser(_Person):
-    """The signed-in user of one request, as the guards and the case-level rules see them."""
-
-    model_config = ConfigDict(frozen=True)
-
-    id: int
-    via: Literal["session", "token"] = "session"
-    token_id: int | None = None
-
-    @property
-    def scope(self) -> str | None:
-        """The court, office or municipality that limits what this user sees."""
-        return self.court or self.office or self.municipality
-
-
-@dataclass(frozen=True)
-class Caller:
-    """Who asks, from where (`address`), and through which door (`api`, `pagina`, …): what a
-    service needs of a request to check access and write the audit trail."""
-
-    user: CurrentUser
-    address: str | None = None
-    via: str = "api"
 
 
 @dataclass(frozen=True)
@@ -164,7 +116,7 @@ class TokenOut(BaseModel):
     expires_at: dt.datetime
 
 
-class AccountOut(_Person):
+class AccountOut(Person):
     """An account as the beheerder sees it (never its password hash)."""
 
     id: int
@@ -174,7 +126,7 @@ class AccountOut(_Person):
     disabled_at: dt.datetime | None
 
 
-class Me(_Person):
+class Me(Person):
     """`GET /api/v1/auth/me`: who the token belongs to, their scope and what they may do."""
 
     @computed_field  # type: ignore[prop-decorator]
@@ -183,9 +135,11 @@ class Me(_Person):
         return [action for action in ACTIONS if can(self, action)]
 
 
-class AuditEntryOut(_FromRow):
+class AuditEntryOut(BaseModel):
     """Audit metadata: who, in which role, did what to which object and version, when, from
     where. Deliberately without `detail`, so no case content can reach the beheerder."""
+
+    model_config = ConfigDict(from_attributes=True)
 
     id: int
     at: dt.datetime

@@ -14,13 +14,13 @@ from redis import Redis
 from sqlalchemy import Engine, Select, bindparam, delete, func, select
 from sqlalchemy.orm import Session
 
+from kb.access import CurrentUser
 from kb.auth import audit
 from kb.auth.models import Account, ApiToken, AuditEntry
 from kb.auth.schemas import (
     AccountOut,
     AuditEntryOut,
     AuditPage,
-    CurrentUser,
     NewAccount,
     TokenOut,
 )

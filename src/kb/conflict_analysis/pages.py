@@ -11,15 +11,15 @@ from litestar import Controller, Response, get, post
 from litestar.di import NamedDependency
 from litestar.response import Redirect, Template
 
-from kb.auth.permissions import (
+from kb.access import (
     Action,
     AnalysisFacts,
+    CurrentUser,
     may_approve_analysis,
     may_edit_analysis,
     may_reassess_analysis,
     may_submit_analysis,
 )
-from kb.auth.schemas import CurrentUser
 from kb.conflict_analysis.advisor import Advisor
 from kb.conflict_analysis.form import AnalysisForm, body_from_values, form_values, values_from_body
 from kb.conflict_analysis.labels import code_label

@@ -14,7 +14,7 @@ from litestar.params import Body, FromPath, QueryParameter
 from litestar.response import Template
 from sqlalchemy.orm import Session
 
-from kb.auth.schemas import Caller
+from kb.access import Caller
 from kb.conflict_analysis.advisor import Advisor
 from kb.conflict_analysis.report import build_report, pdf_filename
 from kb.conflict_analysis.responses import AnalysisOut, AnalysisSummary

@@ -24,9 +24,9 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
-from kb.auth import audit
-from kb.auth.permissions import (
+from kb.access import (
     AnalysisFacts,
+    Caller,
     CaseRule,
     ensure,
     may_approve_analysis,
@@ -35,7 +35,7 @@ from kb.auth.permissions import (
     may_reassess_analysis,
     may_submit_analysis,
 )
-from kb.auth.schemas import Caller
+from kb.auth import audit
 from kb.clock import utcnow
 from kb.conflict_analysis.advisor import Advisor
 from kb.conflict_analysis.models import Analysis, AnalysisVersion

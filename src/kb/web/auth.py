@@ -18,8 +18,7 @@ from litestar.handlers import BaseRouteHandler
 from litestar.middleware import ASGIMiddleware
 from litestar.types import ASGIApp, Receive, Scope, Send
 
-from kb.auth.permissions import Action, can, roles_for
-from kb.auth.schemas import Caller, CurrentUser
+from kb.access import Action, Caller, CurrentUser, can, roles_for
 from kb.errors import NotSignedInError, PermissionDeniedError
 from kb.vocabulary import ROLE_LABELS
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from litestar.openapi import ResponseSpec
 
-from kb.auth.permissions import Action
+from kb.access import Action
 from kb.web.auth import requires, requires_sign_in
 from kb.web.errors import PROBLEM_JSON
 

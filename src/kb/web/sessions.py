@@ -23,8 +23,8 @@ from litestar.utils.dataclass import extract_dataclass_items
 from sqlalchemy import Engine, delete, select
 from sqlalchemy.orm import Session
 
-from kb.auth.models import WebSession
 from kb.clock import aware, utcnow
+from kb.db import WebSession
 
 __all__ = [
     "SESSION_COOKIE",

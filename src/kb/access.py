@@ -1,4 +1,5 @@
-"""Who may do what: the role × action table, and the case-level rules of domain.md §7.
+"""Who is asking (`CurrentUser`, `Caller`) and what they may do: the role × action table and the
+case-level rules of domain.md §7. Services, guards and pages all read these.
 
 Two layers, both pure functions over typed input so they can be tested from a table:
 
@@ -15,8 +16,10 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Literal, Protocol, get_args
 
+from pydantic import BaseModel, ConfigDict, computed_field
+
 from kb.errors import NotFoundError, PermissionDeniedError
-from kb.vocabulary import ROLES, AnalysisStatus, Role
+from kb.vocabulary import ROLE_LABELS, ROLES, AnalysisStatus, Role
 
 __all__ = [
     "ACTIONS",
@@ -24,9 +27,12 @@ __all__ = [
     "Action",
     "AnalysisFacts",
     "AnalysisStatus",
+    "Caller",
     "CaseRule",
+    "CurrentUser",
     "HasRole",
     "Permission",
+    "Person",
     "Principal",
     "Role",
     "can",
@@ -263,3 +269,48 @@ def ensure(
     if hide:
         raise NotFoundError("Deze analyse bestaat niet of u heeft er geen toegang toe.")
     raise PermissionDeniedError("U mag deze handeling niet uitvoeren op deze analyse.")
+
+
+# --- Who is asking ----------------------------------------------------------------------------
+
+
+class Person(BaseModel):
+    """Who someone is: a name, one role, and the court, office or municipality it needs."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    username: str
+    role: str
+    court: str | None = None
+    office: str | None = None
+    municipality: str | None = None
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def role_label(self) -> str:
+        return ROLE_LABELS.get(self.role, self.role)
+
+
+class CurrentUser(Person):
+    """The signed-in user of one request, as the guards and the case-level rules see them."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: int
+    via: Literal["session", "token"] = "session"
+    token_id: int | None = None
+
+    @property
+    def scope(self) -> str | None:
+        """The court, office or municipality that limits what this user sees."""
+        return self.court or self.office or self.municipality
+
+
+@dataclass(frozen=True)
+class Caller:
+    """Who asks, from where (`address`), and through which door (`api`, `pagina`, …): what a
+    service needs of a request to check access and write the audit trail."""
+
+    user: CurrentUser
+    address: str | None = None
+    via: str = "api"
