@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -44,12 +45,37 @@ def _fetcher() -> Any:
     return StaticFetcher()
 
 
+# The site's stylesheet, which a page rendered for a PDF leaves out (`for_pdf`): it is applied here.
+STYLESHEET = STATIC_DIR / "kb.css"
+_per_thread = threading.local()
+
+
+def _typesetting() -> tuple[Any, Any]:
+    """This thread's font configuration and parsed stylesheet, made with its first PDF.
+
+    Building the fonts and parsing the stylesheet were a third of every PDF's time; WeasyPrint's
+    fonts are not made to be shared between threads, so each worker thread keeps its own.
+    """
+    kept = getattr(_per_thread, "typesetting", None)
+    if kept is None:
+        from weasyprint import CSS
+        from weasyprint.text.fonts import FontConfiguration
+
+        fonts = FontConfiguration()
+        kept = _per_thread.typesetting = (fonts, CSS(filename=str(STYLESHEET), font_config=fonts))
+    return kept
+
+
 def render_pdf(html: str) -> bytes:
-    """A tagged PDF (PDF/UA-1: structure, language and title for screen readers) of `html`."""
+    """A tagged PDF (PDF/UA-1: structure, language and title for screen readers) of `html`, a
+    page rendered for a PDF: without the site's stylesheet, which is applied here."""
     from weasyprint import HTML
 
+    fonts, stylesheet = _typesetting()
     document = HTML(string=html, base_url=_BASE_URL, url_fetcher=_fetcher())
-    pdf: bytes = document.write_pdf(pdf_variant="pdf/ua-1")
+    pdf: bytes = document.write_pdf(
+        pdf_variant="pdf/ua-1", stylesheets=[stylesheet], font_config=fonts
+    )
     return pdf
 
 
@@ -57,6 +83,7 @@ def pdf_response(
     request: Request[Any, Any, Any], document: Template, filename: str
 ) -> Response[bytes]:
     """`document` rendered as a PDF, shown in the browser (not stored in a shared cache)."""
+    document.context["for_pdf"] = True
     return Response(
         render_pdf(render(request, document)),
         media_type="application/pdf",
