@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import copy
+import datetime as dt
 import io
 import re
+from collections.abc import Iterator
 from typing import Any
 
+import pytest
+import time_machine
 from bs4 import BeautifulSoup, Tag
 from pypdf import PdfReader
 
@@ -38,7 +42,18 @@ def section(soup: BeautifulSoup, selector: str) -> str:
     return words(found.get_text(" "))
 
 
-def test_the_pdf_holds_the_advice_and_every_reason(raad: Raad, case: dict[str, Any]) -> None:
+@pytest.fixture()
+def on_a_fixed_day() -> Iterator[None]:
+    """The clock at TODAY, ticking (sessions and tokens still age): the summary page is full to
+    within a line, and its dates, the children's ages and so the matched help follow the clock.
+    Listed before `raad`, so that its accounts sign in on the same clock."""
+    with time_machine.travel(dt.datetime.combine(TODAY, dt.time(10), dt.UTC), tick=True):
+        yield
+
+
+def test_the_pdf_holds_the_advice_and_every_reason(
+    on_a_fixed_day: None, raad: Raad, case: dict[str, Any]
+) -> None:
     made = raad.submitted(case)
     response = raad.judge.get(f"{API}/{made['id']}/report.pdf")
     assert response.status_code == 200

@@ -18,6 +18,7 @@ STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
 # Relative links in the page (`/static/kb.css`) resolve against this made-up origin, so the
 # fetcher below can recognise them; nothing is ever fetched from the network.
 _BASE_URL = "https://kennisbank.invalid/"
+_MEDIA_TYPES = {".css": "text/css", ".ttf": "font/ttf"}
 
 
 def _fetch_static(url: str) -> tuple[bytes, str]:
@@ -28,7 +29,7 @@ def _fetch_static(url: str) -> tuple[bytes, str]:
     path = (STATIC_DIR / url.removeprefix(prefix).split("?")[0]).resolve()
     if STATIC_DIR not in path.parents or not path.is_file():
         raise ValueError(f"Geen statisch bestand: {url}")
-    return path.read_bytes(), "text/css" if path.suffix == ".css" else "application/octet-stream"
+    return path.read_bytes(), _MEDIA_TYPES.get(path.suffix, "application/octet-stream")
 
 
 @functools.cache
@@ -62,7 +63,14 @@ def _typesetting() -> tuple[Any, Any]:
         from weasyprint.text.fonts import FontConfiguration
 
         fonts = FontConfiguration()
-        kept = _per_thread.typesetting = (fonts, CSS(filename=str(STYLESHEET), font_config=fonts))
+        # Parsed as if fetched from /static/, so its fonts come through the same fetcher.
+        stylesheet = CSS(
+            string=STYLESHEET.read_text(encoding="utf-8"),
+            base_url=_BASE_URL + "static/kb.css",
+            url_fetcher=_fetcher(),
+            font_config=fonts,
+        )
+        kept = _per_thread.typesetting = (fonts, stylesheet)
     return kept
 
 
