@@ -1237,7 +1237,21 @@ def kb_relative(
         analysis_id = approved_analysis(port, load_case(), "onderzoeker", "gedragsdeskundige")
         out["report_pdf"] = report_pdf_timings(port, analysis_id, "rechter")
         out["kb"]["peak_rss_mb"] = srv.peak_rss_mb()
+    out["runs"]["search_uncached"] = uncached_search(workdir, env, settings)
     return out
+
+
+def uncached_search(workdir: Path, env: dict[str, str], settings: dict[str, int]) -> dict[str, Any]:
+    """The same search on a server that keeps no results (KB_SEARCH_CACHE=0): what every query
+    costs the first time, for context beside the figure with kb's default result cache."""
+    port = free_port()
+    command = kb_serve_command(port, 1)
+    uncached = env | {"KB_SEARCH_CACHE": "0"}
+    log("relative: wrk, search without the result cache …")
+    with serve("kb serve", command, uncached, "/api/v1/health", workdir / "kb-uncached.log", port):
+        check_search(port)
+        load = Load(_write_paths(workdir / "search.txt", [RELATIVE_SEARCH_PATH]))
+        return measure(port, load, settings)
 
 
 def relative_figures(runs: dict[str, dict[str, Any]]) -> dict[str, Any]:
@@ -1252,8 +1266,15 @@ def relative_figures(runs: dict[str, dict[str, Any]]) -> dict[str, Any]:
             "after": runs["noop_after"],
         }
     }
-    for name, path in (("search", RELATIVE_SEARCH_PATH), ("evaluate", EVALUATE_PATH)):
-        run = runs[name]
+    measured = (
+        ("search", RELATIVE_SEARCH_PATH),
+        ("search_uncached", RELATIVE_SEARCH_PATH),
+        ("evaluate", EVALUATE_PATH),
+    )
+    for name, path in measured:
+        run = runs.get(name)
+        if run is None:
+            continue
         figures[name] = {
             "path": path,
             "requests_per_s": run["requests_per_s"],
@@ -1347,6 +1368,8 @@ def relative_target_rows(report: dict[str, Any]) -> list[tuple[str, str, str, An
     return [
         ("search API req/s ÷ no-op Litestar req/s (1 process each, q=omgangsregeling, facets), ×",
          "≥", "search_vs_noop_ratio", _get_path(relative, "search", "ratio_to_noop")),
+        ("search API req/s ÷ no-op, without kb's result cache (KB_SEARCH_CACHE=0) [context], ×",
+         "≥", "search_vs_noop_ratio", _get_path(relative, "search_uncached", "ratio_to_noop")),
         ("conflict-analysis evaluate req/s ÷ no-op Litestar req/s (1 process each), ×", "≥",
          "evaluate_vs_noop_ratio", _get_path(relative, "evaluate", "ratio_to_noop")),
         ("judge's report.pdf median (1 process, one request at a time), ms", "≤",
@@ -1440,8 +1463,10 @@ def relative_lines(relative: dict[str, Any]) -> list[str]:
         f"  no-op Litestar {noop['requests_per_s']} req/s (before "
         f"{noop['before']['requests_per_s']}, after {noop['after']['requests_per_s']})",
     ]
-    for name in ("search", "evaluate"):
-        run = relative[name]
+    for name in ("search", "search_uncached", "evaluate"):
+        run = relative.get(name)
+        if run is None:
+            continue
         lines.append(
             f"  {name} {run['requests_per_s']} req/s, ratio {run['ratio_to_noop']}, "
             f"p50 {run['wrk']['latency_ms']['p50']} ms, errors {run['wrk']['non_2xx_or_errors']}"
@@ -1543,8 +1568,13 @@ RELATIVE_NOTES = [
     '{"items": []}, one before and one after kb\'s runs (their spread shows how much the '
     "shared machine drifted); the floor the other figures are divided by.",
     "search: GET /api/v1/interventions?q=omgangsregeling on the real content (facets always on), "
-    "the same query every time, so the engine's caches help as they would for a popular query; "
+    "the same query every time, so the engine's caches help as they would for a popular query "
+    "(kb keeps the last KB_SEARCH_CACHE=64 results per index generation by default); "
     "ratio_to_noop = search req/s ÷ no-op req/s.",
+    "search_uncached: the same search on a second kb serve started with KB_SEARCH_CACHE=0 (no "
+    "result cache; the query plan, facet and summary caches stay): what a query costs when it "
+    "was not asked a moment ago. Context beside the search figure; measured after the no-op's "
+    "second run and divided by the same floor.",
     "evaluate: POST /api/v1/conflict-analyses/evaluate with bench/case.json (the realistic case "
     "of the conflict-analysis tests) as a raadsonderzoeker with a bearer token; nothing is "
     "stored; ratio_to_noop = evaluate req/s ÷ no-op req/s.",

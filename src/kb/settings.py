@@ -43,6 +43,14 @@ class Settings(BaseSettings):
         default="embedded",
         description="Search engine: `embedded` (tantivy, in-process) or `meilisearch` (a server).",
     )
+    search_cache: int = Field(
+        default=64,
+        ge=0,
+        description=(
+            "How many recent search results each server process keeps for the current index "
+            "generation (the embedded engine); 0 keeps none."
+        ),
+    )
     meili_url: str | None = Field(
         default=None, description="URL of the Meilisearch server, e.g. `http://127.0.0.1:7700`."
     )

@@ -420,6 +420,7 @@ def _relative_report(search: float | None, evaluate: float | None, pdf: float) -
                 "after": {"requests_per_s": 1950.0},
             },
             "search": run(700.0, search),
+            "search_uncached": run(400.0, 0.2),
             "evaluate": run(150.0, evaluate),
             "report_pdf": {
                 "warmup_ms": [900.0],
@@ -433,17 +434,18 @@ def test_relative_targets_are_evaluated() -> None:
     assert (TARGETS["search_vs_noop_ratio"], TARGETS["evaluate_vs_noop_ratio"]) == (0.30, 0.10)
     assert TARGETS["report_pdf_median_ms"] == 500.0
     rows = evaluate_targets(_relative_report(0.35, 0.05, 640.0))
-    by_key = {row["target"].split(" ")[0]: row for row in rows[-3:]}
-    assert [(r["goal"], r["measured"], r["met"]) for r in by_key.values()] == [
+    assert [(r["goal"], r["measured"], r["met"]) for r in rows[-4:]] == [
         ("≥ 0.3", 0.35, True),
+        ("≥ 0.3", 0.2, False),  # without the result cache: context beside the target
         ("≥ 0.1", 0.05, False),
         ("≤ 500", 640.0, False),
     ]
+    assert "[context]" in rows[-3]["target"] and "[context]" not in rows[-4]["target"]
     rows = evaluate_targets(_relative_report(None, 0.1, 500.0))
-    assert [r["met"] for r in rows[-3:]] == [None, True, True]  # a run with errors: no ratio
+    assert [r["met"] for r in rows[-4:]] == [None, False, True, True]  # errors: no ratio
     # The size phases were not run: their targets say so instead of failing.
-    assert all(r["met"] is None for r in rows[:-3])
-    assert [r["met"] for r in evaluate_targets({"sizes": {}})[-3:]] == [None, None, None]
+    assert all(r["met"] is None for r in rows[:-4])
+    assert [r["met"] for r in evaluate_targets({"sizes": {}})[-4:]] == [None] * 4
 
 
 def test_summary_of_the_relative_phase_alone() -> None:
@@ -453,6 +455,7 @@ def test_summary_of_the_relative_phase_alone() -> None:
     assert "entries" not in text  # no table of sizes
     assert "no-op Litestar 2000.0 req/s (before 2050.0, after 1950.0)" in text
     assert "search 700.0 req/s, ratio 0.35" in text
+    assert "search_uncached 400.0 req/s, ratio 0.2" in text
     assert "median 420.0 ms" in text
     failed = summary_text({"sizes": {}, "targets": [], "relative_throughput_error": "boom"})
     assert "Relative throughput failed: boom" in failed

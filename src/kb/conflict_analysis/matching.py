@@ -64,9 +64,10 @@ def suitable(
 ) -> list[Fit]:
     """Every candidate (`Catalogue.candidates`) that fits one of `ages` and Glasl `phase` and
     carries none of the `excluded` contra-indications, best first."""
+    held_back = frozenset(excluded)
     fits = []
     for entry in candidates:
-        if excluded and not set(excluded).isdisjoint(entry.contraindications):
+        if held_back and not held_back.isdisjoint(entry.contraindications):
             continue
         if not entry.fits_phase(phase):
             continue

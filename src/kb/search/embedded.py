@@ -11,7 +11,7 @@ from collections import Counter, OrderedDict
 from collections.abc import Callable, Iterable, Sequence
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 import msgspec
 import tantivy
@@ -84,6 +84,36 @@ MASKED_FACETS = {
 MAX_MASK_VALUES = 15  # at most 2**15 distinct masks: within tantivy's bucket limit (65,000)
 MASK_BUCKETS = 65_000
 RELOAD_CHECK_SECONDS = 1.0
+K = TypeVar("K")
+V = TypeVar("V")
+
+
+class _Recent(Generic[K, V]):
+    """The most recently used answers, at most `size` of them (0: none), safe across threads."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._items: OrderedDict[K, V] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: K) -> V | None:
+        with self._lock:
+            found = self._items.get(key)
+            if found is not None:
+                self._items.move_to_end(key)
+            return found
+
+    def put(self, key: K, value: V) -> None:
+        if not self.size:
+            return
+        with self._lock:
+            self._items[key] = value
+            if len(self._items) > self.size:
+                self._items.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
 
 
 def _schema() -> tantivy.Schema:
@@ -205,17 +235,29 @@ class EmbeddedBackend:
 
     name = "embedded"
 
-    def __init__(self, index_dir: Path, config: SearchConfig, facet_cache: int = 512) -> None:
-        """`facet_cache`: how many facet counts to keep per index generation (0: none).
+    def __init__(
+        self,
+        index_dir: Path,
+        config: SearchConfig,
+        facet_cache: int = 512,
+        result_cache: int = 64,
+    ) -> None:
+        """Both caches hold answers of the current index generation only.
 
-        Facet counts depend only on the text and the filters, not on the page, and cost more
-        than the search itself; paging and search-as-you-type ask for the same ones again.
+        Args:
+            facet_cache: How many facet counts to keep (0: none). They depend only on the text
+                and the filters, not on the page, and cost more than the search itself; paging
+                and search-as-you-type ask for the same ones again.
+            result_cache: How many whole results to keep (0: none): the searches many people
+                make at once (a popular word, the first page without a query) are answered
+                once per generation. Small on purpose: it serves what is asked again now, not
+                every query ever asked.
         """
         self.index_dir = index_dir
-        self._facet_cache: OrderedDict[
+        self._facet_cache: _Recent[
             tuple[str | None, tuple[Any, ...], bool], dict[str, dict[str, int]]
-        ] = OrderedDict()
-        self._facet_cache_size = facet_cache
+        ] = _Recent(facet_cache)
+        self._results: _Recent[tuple[str | None, SearchQuery], SearchResult] = _Recent(result_cache)
         self.config = config
         self.analyzer = DutchAnalyzer(config)
         self.schema = _schema()
@@ -311,6 +353,7 @@ class EmbeddedBackend:
         for cache in (self._marker, self._compiled, self._highlight):
             cache.cache_clear()
         self._facet_cache.clear()
+        self._results.clear()
         self._vocabulary = words
         self._suggestions = _by_first_letter(words)
         self._index, self._generation = index, generation
@@ -521,6 +564,14 @@ class EmbeddedBackend:
         searcher = self._searcher()
         if searcher is None:
             return SearchResult(total=0, hits=[])
+        key = (self._generation, query)
+        result = self._results.get(key)
+        if result is None:
+            result = self._search(searcher, query)
+            self._results.put(key, result)
+        return result
+
+    def _search(self, searcher: tantivy.Searcher, query: SearchQuery) -> SearchResult:
         filters = self.filter_queries(query)
         if not query.q.strip():
             result = searcher.search(
@@ -645,17 +696,10 @@ class EmbeddedBackend:
     ) -> dict[str, dict[str, int]]:
         """Facet counts, from the cache or counted; `counting` gives the text's query, if any."""
         key = (self._generation, query.without_page(), loose)
-        with self._lock:
-            cached = self._facet_cache.get(key)
-            if cached is not None:
-                self._facet_cache.move_to_end(key)
-                return cached
-        facets = self._facets(searcher, query, counting() if counting else None)
-        if self._facet_cache_size:
-            with self._lock:
-                self._facet_cache[key] = facets
-                if len(self._facet_cache) > self._facet_cache_size:
-                    self._facet_cache.popitem(last=False)
+        facets = self._facet_cache.get(key)
+        if facets is None:
+            facets = self._facets(searcher, query, counting() if counting else None)
+            self._facet_cache.put(key, facets)
         return facets
 
     def _facets(

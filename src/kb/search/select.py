@@ -32,4 +32,4 @@ def choose_backend(settings: Settings) -> SearchBackend:
         logger.warning(
             "Meilisearch at %s is unreachable; using the embedded engine", settings.meili_url
         )
-    return EmbeddedBackend(settings.index_dir, config)
+    return EmbeddedBackend(settings.index_dir, config, result_cache=settings.search_cache)
