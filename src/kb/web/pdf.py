@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import atexit
 import functools
 import threading
 from pathlib import Path
@@ -48,7 +49,11 @@ def _fetcher() -> Any:
 
 # The site's stylesheet, which a page rendered for a PDF leaves out (`for_pdf`): it is applied here.
 STYLESHEET = STATIC_DIR / "kb.css"
-_per_thread = threading.local()
+# Keyed by thread, not in a threading.local: at exit the configurations are dropped while
+# WeasyPrint's font library is still loaded (dropped later, their finalizer fails noisily).
+# A thread id reused after its thread ended takes over a configuration no one else uses.
+_per_thread: dict[int, tuple[Any, Any]] = {}
+atexit.register(_per_thread.clear)
 
 
 def _typesetting() -> tuple[Any, Any]:
@@ -57,7 +62,7 @@ def _typesetting() -> tuple[Any, Any]:
     Building the fonts and parsing the stylesheet were a third of every PDF's time; WeasyPrint's
     fonts are not made to be shared between threads, so each worker thread keeps its own.
     """
-    kept = getattr(_per_thread, "typesetting", None)
+    kept = _per_thread.get(threading.get_ident())
     if kept is None:
         from weasyprint import CSS
         from weasyprint.text.fonts import FontConfiguration
@@ -70,7 +75,7 @@ def _typesetting() -> tuple[Any, Any]:
             url_fetcher=_fetcher(),
             font_config=fonts,
         )
-        kept = _per_thread.typesetting = (fonts, stylesheet)
+        kept = _per_thread[threading.get_ident()] = (fonts, stylesheet)
     return kept
 
 
