@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
-from typing import Any
+from typing import Any, get_args
 
 import pytest
 from hypothesis import given, settings
@@ -23,7 +23,13 @@ from kb.conflict_analysis.rules import (
 )
 from kb.conflict_analysis.schemas import AnalysisBody, Recommendation
 from kb.interventions.schemas import Entry
-from kb.vocabulary import ARRONDISSEMENTS, COURT_ARRONDISSEMENTS, glasl_phase
+from kb.vocabulary import (
+    ARRONDISSEMENTS,
+    COURT_ARRONDISSEMENTS,
+    LethalityIndicator,
+    ViolenceForm,
+    glasl_phase,
+)
 from tests.factories import TODAY, build, calm_data, catalogue, child, entry, parent
 
 ADVICE_RANK = {"niet_nodig": 0, "overwegen": 1, "benoemen": 2}
@@ -816,16 +822,9 @@ def test_the_list_item_is_the_entry_as_the_search_lists_it() -> None:
 
 # --- Properties ------------------------------------------------------------------------------------
 
-FORMS = [
-    "psychisch",
-    "dwingende_controle",
-    "bedreiging",
-    "fysiek",
-    "ernstig_fysiek",
-    "seksueel",
-    "stalking",
-]
-LETHALITY = ["wapen", "verwurging", "doodsbedreiging", "stalking_na_scheiding", "escalerend_geweld"]
+# The property tests draw from the vocabulary itself, so a new form or indicator is covered.
+FORMS = get_args(ViolenceForm)
+LETHALITY = get_args(LethalityIndicator)
 BIRTH_YEARS = st.integers(TODAY.year - 18, TODAY.year)
 
 
