@@ -26,7 +26,14 @@ from kb.errors import (
     TooManyAttemptsError,
 )
 
-__all__ = ["PROBLEM_JSON", "SIGN_IN_PATH", "exception_to_response", "wants_json"]
+__all__ = [
+    "PROBLEM_JSON",
+    "SIGN_IN_PATH",
+    "exception_to_response",
+    "problem_document",
+    "status_title",
+    "wants_json",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -61,6 +68,24 @@ def wants_json(request: Request[Any, Any, Any]) -> bool:
     return "json" in accept and "html" not in accept
 
 
+def status_title(status: int) -> str:
+    """The Dutch title of an error status."""
+    return _STATUS_TITLES.get(status, "Fout")
+
+
+def problem_document(
+    status: int, detail: str, instance: str, title: str | None = None
+) -> dict[str, Any]:
+    """An RFC 9457 problem, before any `errors` are added."""
+    return {
+        "type": "about:blank",
+        "title": title or status_title(status),
+        "status": status,
+        "detail": detail,
+        "instance": instance,
+    }
+
+
 def problem(
     request: Request[Any, Any, Any],
     status: int,
@@ -70,15 +95,9 @@ def problem(
     headers: dict[str, str] | None = None,
 ) -> Response[Any]:
     """One error as problem+json for the API, or as the error page for people."""
-    title = title or _STATUS_TITLES.get(status, "Fout")
+    title = title or status_title(status)
     if wants_json(request):
-        body: dict[str, Any] = {
-            "type": "about:blank",
-            "title": title,
-            "status": status,
-            "detail": detail,
-            "instance": request.url.path,
-        }
+        body = problem_document(status, detail, request.url.path, title)
         if errors is not None:
             body["errors"] = [e.as_dict() for e in errors]
         return Response(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)

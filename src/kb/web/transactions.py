@@ -24,6 +24,8 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
+from kb.web.errors import PROBLEM_JSON, problem_document, status_title, wants_json
+
 __all__ = ["DatabaseSessions", "TransactionMiddleware"]
 
 logger = logging.getLogger(__name__)
@@ -64,21 +66,17 @@ def _settle(session: Session, status: int) -> bool:
 
 
 def _failure(scope: Scope) -> tuple[Message, Message]:
-    """The answer instead of a success whose changes could not be committed."""
-    if scope["path"].startswith("/api/"):
-        body = json.dumps(
-            {
-                "type": "about:blank",
-                "title": "Tijdelijk niet beschikbaar",
-                "status": 503,
-                "detail": _COMMIT_FAILED,
-                "instance": scope["path"],
-            }
-        ).encode()
-        media_type = b"application/problem+json"
+    """The answer instead of a success whose changes could not be committed.
+
+    Written as ASGI messages: the response has started, so the exception handler cannot help.
+    """
+    title = status_title(503)
+    if wants_json(Request(scope)):
+        body = json.dumps(problem_document(503, _COMMIT_FAILED, scope["path"])).encode()
+        media_type = PROBLEM_JSON.encode()
     else:
-        body = f"<!doctype html><html lang=nl><title>Niet opgeslagen</title><p>{_COMMIT_FAILED}".encode()
-        media_type = b"text/html; charset=utf-8"
+        page = f"<!doctype html><html lang=nl><title>{title}</title><h1>{title}</h1><p>{_COMMIT_FAILED}"
+        body, media_type = page.encode(), b"text/html; charset=utf-8"
     start: Message = {
         "type": "http.response.start",
         "status": 503,
