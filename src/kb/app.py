@@ -178,7 +178,8 @@ def create_app(
             "db_session": Provide(db_sessions.provide, sync_to_thread=False),
             "caller": Provide(provide_caller, sync_to_thread=False),
         },
-        on_startup=[search_stats.start],
+        # The catalogue is loaded before the first request, not on the event loop during one.
+        on_startup=[search_stats.start, catalogues.current],
         on_shutdown=[search_stats.close],
         middleware=[
             sessions.middleware,
