@@ -78,29 +78,30 @@ def client(engine: Engine) -> Iterator[TestClient[Litestar]]:
         yield test_client
 
 
+def _add_parent(engine: Engine, parent: int) -> None:
+    with engine.begin() as connection:
+        connection.execute(text("INSERT INTO parent (id) VALUES (:p)"), {"p": parent})
+
+
 def _children(engine: Engine) -> int:
     with engine.connect() as connection:
         return int(connection.execute(text("SELECT count(*) FROM child")).scalar_one())
 
 
-def test_a_success_is_committed_before_it_is_answered(
-    engine: Engine, client: TestClient[Litestar]
+@pytest.mark.parametrize(
+    ("path", "status", "written"),
+    [
+        ("/api/kinderen/1", 201, 1),  # a success is committed before it is answered
+        ("/api/kinderen/1/en-dan-een-fout", 409, 0),  # an error after a write undoes it
+    ],
+)
+def test_a_request_changes_everything_or_nothing(
+    engine: Engine, client: TestClient[Litestar], path: str, status: int, written: int
 ) -> None:
-    with engine.begin() as connection:
-        connection.exec_driver_sql("INSERT INTO parent (id) VALUES (1)")
-    response = client.post("/api/kinderen/1")
-    assert response.status_code == 201
-    assert _children(engine) == 1
-
-
-def test_an_error_after_a_write_leaves_nothing_written(
-    engine: Engine, client: TestClient[Litestar]
-) -> None:
-    with engine.begin() as connection:
-        connection.exec_driver_sql("INSERT INTO parent (id) VALUES (1)")
-    response = client.post("/api/kinderen/1/en-dan-een-fout")
-    assert response.status_code == 409
-    assert _children(engine) == 0
+    _add_parent(engine, 1)
+    response = client.post(path)
+    assert response.status_code == status
+    assert _children(engine) == written
 
 
 def test_a_failed_commit_is_a_503_problem_not_a_success(
