@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-fast check lint format typecheck bench relevance clean
+.PHONY: run test test-fast check lint format typecheck content-report bench relevance clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -34,6 +34,9 @@ typecheck: $(STAMP)  ## mypy --strict on src/ (settings in pyproject.toml)
 	$(BIN)/mypy
 
 check: lint typecheck test  ## format check, lint, layering, type check, tests
+
+content-report: $(STAMP)  ## per entry sources, verification, ratings with validity; totals (docs/content-report.md)
+	$(BIN)/kb report content --output docs/content-report.md
 
 bench: $(STAMP)  ## search benchmark; figures land in bench/results/ (needs wrk and Datasette)
 	command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk; }

@@ -30,7 +30,7 @@ from kb.desk.routes import DESK_ROUTES, DESK_TEMPLATE_GLOBALS
 from kb.errors import StartupRefusedError
 from kb.interventions.analytics import SearchStats
 from kb.interventions.catalogue import CatalogueStore
-from kb.interventions.indexing import index_is_current, rebuild
+from kb.interventions.indexing import index_is_current, rebuild, reindex_expired
 from kb.interventions.routes import (
     SEARCH_PAGE_HELPERS,
     EditorPages,
@@ -119,7 +119,11 @@ def create_app(
     auth_config = AuthConfig.from_settings(settings)
     search_stats = SearchStats(engine)
     search_stats.purge(keep_days=settings.search_stats_days)
-    catalogues = CatalogueStore(engine)
+    # Ratings expire without the content changing: the first catalogue of a day re-indexes when
+    # one did since the index was built (domain.md §9.3).
+    catalogues = CatalogueStore(
+        engine, on_new_catalogue=lambda catalogue: reindex_expired(engine, backend, catalogue)
+    )
     search_service = InterventionService(backend, catalogues.current, stats=search_stats)
     db_sessions = DatabaseSessions(engine)
     secure = not settings.demo  # demo mode runs on plain http://127.0.0.1

@@ -1,4 +1,5 @@
-"""The `kb` command line: serve, index, check, accounts (`kb users`) and the audit log."""
+"""The `kb` command line: serve, index, check, accounts (`kb users`), the audit log and the
+editors' reports (`kb report content`)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import argparse
 import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from kb.errors import ContentError, InvalidInputError, KbError, StartupRefusedError
@@ -58,6 +60,29 @@ def _index(settings: Settings) -> int:
         print("Niets gewijzigd: de vorige gegevens en zoekindex blijven staan.", file=sys.stderr)
         return 1
     print(f"Geïndexeerd: {report.entries} items.")
+    return 0
+
+
+def _report_content(settings: Settings, output: Path) -> int:
+    from kb.clock import today
+    from kb.interventions.loader import load_entries
+    from kb.interventions.report import content_report
+
+    try:
+        entries = load_entries(settings.content_dir)
+    except ContentError as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    report = content_report(entries, today())
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(report.markdown(), encoding="utf-8")
+    t = report.totals
+    print(
+        f"Inhoudsrapport geschreven naar {output}: {t.entries} items, {t.sourced} met bron, "
+        f"{t.verified} geverifieerd, beoordelingen geldig {t.ratings['geldig']}, "
+        f"verlopen {t.ratings['verlopen']}, betwist {t.ratings['betwist']}, "
+        f"lopende pilots {t.pilots_running}."
+    )
     return 0
 
 
@@ -285,6 +310,17 @@ def build_parser() -> argparse.ArgumentParser:
     )
     analytics.add_argument("--days", type=int, default=30, help="periode in dagen (standaard 30)")
     analytics.add_argument("--limit", type=int, default=20, help="aantal regels per lijst")
+    report = commands.add_parser("report", help="rapporten voor de redactie")
+    report_commands = report.add_subparsers(dest="report_command", required=True)
+    content = report_commands.add_parser(
+        "content", help="per item bronnen, verificatie, beoordelingen met geldigheid; totalen"
+    )
+    content.add_argument(
+        "--output",
+        type=Path,
+        default=Path("docs/content-report.md"),
+        help="het Markdown-bestand (standaard docs/content-report.md)",
+    )
     return parser
 
 
@@ -303,6 +339,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _audit_verify(settings)
     if args.command == "analytics":
         return _analytics(settings, args.days, args.limit)
+    if args.command == "report":
+        return _report_content(settings, args.output)
     return 2
 
 

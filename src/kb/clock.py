@@ -5,13 +5,18 @@ from __future__ import annotations
 import datetime as dt
 from zoneinfo import ZoneInfo
 
-__all__ = ["DUTCH_TIME", "aware", "utcnow"]
+__all__ = ["DUTCH_TIME", "aware", "today", "utcnow"]
 
 DUTCH_TIME = ZoneInfo("Europe/Amsterdam")
 
 
 def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
+
+
+def today() -> dt.date:
+    """The date in the Netherlands: what a rating's validity and a review date are measured by."""
+    return utcnow().astimezone(DUTCH_TIME).date()
 
 
 def aware(value: dt.datetime) -> dt.datetime:

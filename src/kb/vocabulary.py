@@ -31,6 +31,8 @@ __all__ = [
     "KINDS",
     "LABELS",
     "PROVINCES",
+    "RATING_STATE_LABELS",
+    "RECOGNITION_SCHEMES",
     "ROLES",
     "ROLE_LABELS",
     "ROUTES",
@@ -286,6 +288,25 @@ SCHEME_LABELS = labelled(
         "title_iv_e": "Title IV-E Prevention Services Clearinghouse (VS)",
         "crimesolutions": "CrimeSolutions (VS)",
         "richtlijn": "Richtlijn (tekst van een Nederlandse richtlijn)",
+    },
+)
+
+# Schemes whose judgment is a recognition by a Dutch committee, published in a register with a
+# date: such a rating needs its date and its register page, and it holds for a fixed term.
+RECOGNITION_SCHEMES: frozenset[Scheme] = frozenset(
+    {"nji", "movisie", "trimbos", "loket_gezond_leven", "justitieel"}
+)
+
+# Where a rating stands on a given day (the content report and the entry page).
+RatingState = Literal["geldig", "verlopen", "betwist", "zonder_datum", "vervangen"]
+RATING_STATE_LABELS = labelled(
+    RatingState,
+    {
+        "geldig": "geldig",
+        "verlopen": "verlopen",
+        "betwist": "bronnen spreken elkaar tegen",
+        "zonder_datum": "zonder datum",
+        "vervangen": "vervangen door een nieuwer oordeel",
     },
 )
 

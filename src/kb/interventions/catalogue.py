@@ -3,11 +3,13 @@
 Matching, the desk, comparisons, handouts, the report and the entry pages read the `Catalogue`;
 nothing lists entries by paging through a search engine. `CatalogueStore` keeps the current one
 and loads a new one when the content in the database changed (another process ran `kb index`),
-which it checks at most once a second.
+which it checks at most once a second, and orders it again each day: ratings expire while the
+content stays the same (domain.md §9.3).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
@@ -17,6 +19,7 @@ from types import MappingProxyType
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
+from kb.clock import today
 from kb.db import read_meta
 from kb.errors import NotFoundError
 from kb.interventions.models import EntryRow
@@ -29,6 +32,7 @@ __all__ = [
     "NEVER_RECOMMENDED_FLAGS",
     "Catalogue",
     "CatalogueStore",
+    "evidence_epoch",
     "is_candidate",
 ]
 
@@ -50,13 +54,27 @@ def is_candidate(entry: Entry) -> bool:
     )
 
 
+def evidence_epoch(entries: Iterator[Entry] | tuple[Entry, ...], day: dt.date) -> str:
+    """What the headline levels on `day` depend on beyond the content: the last validity that
+    ended before it. Two days with the same epoch have the same levels; an index built on one
+    serves the other."""
+    ended = [
+        r.valid_until
+        for entry in entries
+        for r in entry.ratings
+        if r.valid_until is not None and r.valid_until < day
+    ]
+    return max(ended).isoformat() if ended else ""
+
+
 @dataclass(frozen=True)
 class Catalogue:
     """Every entry, strongest evidence first then by title, by slug, and the candidates for
-    matching. Immutable: a new generation is a new catalogue."""
+    matching, as on `day`. Immutable: a new generation or a new day is a new catalogue."""
 
     entries: tuple[Entry, ...]
     generation: str = ""
+    day: dt.date = field(default_factory=today)
     by_slug: Mapping[str, Entry] = field(init=False, repr=False)
     candidates: tuple[Entry, ...] = field(init=False, repr=False)
     titles: Mapping[str, str] = field(init=False, repr=False)
@@ -87,6 +105,15 @@ class Catalogue:
         """Every entry alphabetically: what forms offer to choose from."""
         return sorted(self.entries, key=lambda e: e.title.casefold())
 
+    @property
+    def evidence_epoch(self) -> str:
+        """See `evidence_epoch`: what the index must have been built for."""
+        return evidence_epoch(self.entries, self.day)
+
+    def on(self, day: dt.date) -> Catalogue:
+        """The same entries as on `day`."""
+        return self if day == self.day else Catalogue(self.entries, self.generation, day)
+
 
 def load_catalogue(session: Session) -> Catalogue:
     """The catalogue of the entries in the database (their bodies as HTML, not Markdown)."""
@@ -99,31 +126,44 @@ def load_catalogue(session: Session) -> Catalogue:
 
 
 class CatalogueStore:
-    """The current catalogue of one process, shared by its requests and threads."""
+    """The current catalogue of one process, shared by its requests and threads.
+
+    Args:
+        on_new_catalogue: Called with every catalogue this store starts serving (a new
+            generation or a new day), under its lock; the app re-indexes there when a rating
+            expired since the search index was built.
+    """
 
     def __init__(
         self,
         engine: Engine,
         recheck_seconds: float = 1.0,
         clock: Callable[[], float] = time.monotonic,
+        on_new_catalogue: Callable[[Catalogue], object] | None = None,
     ) -> None:
         self._engine = engine
         self._recheck_seconds = recheck_seconds
         self._clock = clock
+        self._on_new_catalogue = on_new_catalogue
         self._lock = threading.Lock()
         self._catalogue: Catalogue | None = None
         self._checked_at = 0.0
 
     def current(self) -> Catalogue:
-        """The catalogue of the generation in the database, loaded when it changed."""
+        """The catalogue of the generation in the database as on today's date, loaded when the
+        content changed and ordered again when the date did."""
         catalogue = self._catalogue
         if catalogue is not None and self._clock() - self._checked_at < self._recheck_seconds:
             return catalogue
         with self._lock:
+            day = today()
             with Session(self._engine) as session:
                 generation = read_meta(session, GENERATION_KEY) or ""
                 if self._catalogue is None or self._catalogue.generation != generation:
-                    self._catalogue = load_catalogue(session)
+                    self._serve(load_catalogue(session))
+            assert self._catalogue is not None
+            if self._catalogue.day != day:
+                self._serve(self._catalogue.on(day))
             self._checked_at = self._clock()
             return self._catalogue
 
@@ -132,3 +172,8 @@ class CatalogueStore:
         with self._lock:
             self._catalogue = catalogue
             self._checked_at = self._clock()
+
+    def _serve(self, catalogue: Catalogue) -> None:
+        if self._on_new_catalogue is not None:
+            self._on_new_catalogue(catalogue)
+        self._catalogue = catalogue

@@ -1,4 +1,5 @@
-"""`kb index`: load every content file, then replace the rows and the search index in one go."""
+"""`kb index`: load every content file, then replace the rows and the search index in one go; and
+the index again, from the same rows, on the first day a rating has expired since it was built."""
 
 from __future__ import annotations
 
@@ -8,10 +9,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, delete
+from sqlalchemy import Engine, delete, insert, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from kb.db import read_meta, write_meta
+from kb.db import Meta, read_meta, write_meta
 from kb.interventions.catalogue import GENERATION_KEY, Catalogue
 from kb.interventions.loader import load_entries
 from kb.interventions.models import EntryRow
@@ -20,12 +22,17 @@ from kb.search.base import IndexDocument, SearchBackend
 from kb.search.config import load_search_config
 
 __all__ = [
+    "EVIDENCE_EPOCH_KEY",
     "IndexReport",
     "content_fingerprint",
     "index_documents",
     "index_is_current",
     "rebuild",
+    "reindex_expired",
 ]
+
+# The `evidence_epoch` the rows' levels and the search index were computed for.
+EVIDENCE_EPOCH_KEY = "evidence_epoch"
 
 
 @dataclass(frozen=True)
@@ -110,9 +117,56 @@ def rebuild(
         session.execute(delete(EntryRow))
         session.add_all(_row(e) for e in catalogue)
         write_meta(session, GENERATION_KEY, fingerprint)
+        write_meta(session, EVIDENCE_EPOCH_KEY, catalogue.evidence_epoch)
         session.flush()
         backend.index(documents)
     return IndexReport(len(catalogue), fingerprint, catalogue)
+
+
+def reindex_expired(engine: Engine, backend: SearchBackend, catalogue: Catalogue) -> bool:
+    """Index `catalogue` again when a rating expired since the index was built; True if it did.
+
+    The levels in the search index (its filters, facets, order and list items) and in the rows
+    were computed on the day of indexing. The first process to see a new epoch claims it in the
+    database — a conditional update, so that of several workers exactly one re-indexes while the
+    others wait for its commit and find the epoch taken — and swaps the index before committing,
+    as `rebuild` does; the others' engines then notice the new index generation.
+    """
+    epoch = catalogue.evidence_epoch
+    try:
+        with Session(engine) as session, session.begin():
+            if not _claim_epoch(session, epoch):
+                return False
+            for entry in catalogue:
+                session.execute(
+                    update(EntryRow)
+                    .where(
+                        EntryRow.slug == entry.slug, EntryRow.evidence_level != entry.evidence.level
+                    )
+                    .values(evidence_level=entry.evidence.level)
+                )
+            backend.index(index_documents(catalogue))
+    except IntegrityError:
+        return False  # another process inserted the first epoch at the same moment
+    return True
+
+
+def _claim_epoch(session: Session, epoch: str) -> bool:
+    # Write first: on SQLite a transaction that read before writing cannot take the write lock
+    # once another process committed, and on PostgreSQL the update waits for the other's commit
+    # and then finds the epoch already set.
+    claimed = session.execute(
+        update(Meta)
+        .where(Meta.key == EVIDENCE_EPOCH_KEY, Meta.value != epoch)
+        .values(value=epoch)
+        .execution_options(synchronize_session=False)
+    )
+    if getattr(claimed, "rowcount", 0):
+        return True
+    if read_meta(session, EVIDENCE_EPOCH_KEY) is None:  # indexed before epochs were kept
+        session.execute(insert(Meta).values(key=EVIDENCE_EPOCH_KEY, value=epoch))
+        return True
+    return False
 
 
 def index_is_current(engine: Engine, content_dir: Path, search_dir: Path) -> bool:

@@ -14,7 +14,7 @@ from kb.errors import ContentError, ContentProblem
 from kb.interventions.schemas import Entry, EntryFrontMatter
 from kb.markdown import render_markdown
 
-__all__ = ["load_entries", "load_entry"]
+__all__ = ["SECONDARY_SOURCE_NOTE", "UNSOURCED_MARKER", "load_entries", "load_entry"]
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 FRONT_MATTER_FIRST_LINE = 2  # line 1 is the opening `---`
@@ -23,6 +23,11 @@ _NOT_IN_FRONT_MATTER = frozenset(Entry.model_fields) - frozenset(EntryFrontMatte
 # libyaml when the wheel has it: `kb index` parses every file, and the pure-Python parser was most
 # of its time on large corpora.
 SafeLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+# How an entry admits a fact without a primary source (docs/content.md): the text marks the fact
+# with this, or the source it rests on has a note that starts with `SECONDARY_SOURCE_NOTE`.
+# Either makes `verified: true` an error (domain.md §9.3).
+UNSOURCED_MARKER = "(onbevestigd)"
+SECONDARY_SOURCE_NOTE = "secundaire bron"
 
 
 def _split(text: str) -> tuple[str, str] | None:
@@ -120,7 +125,33 @@ def load_entry(path: Path, display: str | None = None) -> Entry:
         raise ContentError(_problems_from_validation(display, root, exc)) from exc
     if not body.strip():
         raise ContentError([ContentProblem(display, body_line, "body", "de tekst ontbreekt")])
+    if entry.verified and (admitted := _admitted_unsourced(entry)):
+        line = _key_line(text, "verified")
+        message = (
+            f"verified: true, maar {admitted}; zet verified op false of geef het feit een "
+            "eigen (primaire) bron"
+        )
+        raise ContentError([ContentProblem(display, line, "verified", message)])
     return entry
+
+
+def _admitted_unsourced(entry: Entry) -> str | None:
+    """Where the entry itself says a fact is unconfirmed, in Dutch; None when it does not."""
+    for field_name in ("summary", "summary_b1", "body_markdown"):
+        if UNSOURCED_MARKER in (getattr(entry, field_name) or ""):
+            shown = "body" if field_name == "body_markdown" else field_name
+            return f"{shown} noemt een feit '{UNSOURCED_MARKER}'"
+    for i, source in enumerate(entry.sources):
+        if (source.note or "").strip().casefold().startswith(SECONDARY_SOURCE_NOTE):
+            return f"sources[{i}].note noemt een '{SECONDARY_SOURCE_NOTE}'"
+    return None
+
+
+def _key_line(text: str, key: str) -> int:
+    for number, line in enumerate(text.splitlines(), start=1):
+        if line.startswith(f"{key}:"):
+            return number
+    return FRONT_MATTER_FIRST_LINE
 
 
 def load_entries(content_dir: Path) -> list[Entry]:

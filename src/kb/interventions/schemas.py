@@ -17,9 +17,11 @@ from pydantic import (
     model_validator,
 )
 
+from kb.clock import today
 from kb.vocabulary import (
     EVIDENCE_LABELS,
     FLAGS,
+    RECOGNITION_SCHEMES,
     Arrondissement,
     Audience,
     Contraindication,
@@ -28,6 +30,7 @@ from kb.vocabulary import (
     Flag,
     Format,
     Kind,
+    RatingState,
     Route,
     Scheme,
     Status,
@@ -37,12 +40,14 @@ __all__ = [
     "Entry",
     "EntryFrontMatter",
     "Evidence",
+    "ExpiredRating",
     "Pilot",
     "Provider",
     "Rating",
     "SearchItem",
     "SearchPage",
     "Source",
+    "rating_state",
 ]
 
 Level = Annotated[int, Field(ge=0, le=5)]
@@ -84,7 +89,31 @@ class Rating(_Strict):
                 "een beoordeling met niveau > 0 of een vlag heeft een source_url nodig; "
                 "zonder bron is het niveau 0"
             )
+        if self.scheme in RECOGNITION_SCHEMES:
+            # domain.md §9.3: a recognition's date comes from the register page itself, and it
+            # holds for a fixed term (NJi: five years) that the content states.
+            missing = [name for name in ("date", "source_url") if getattr(self, name) is None]
+            if missing:
+                raise ValueError(
+                    f"een erkenning ({self.scheme}) heeft {' en '.join(missing)} nodig: "
+                    "de datum en de pagina van het register zelf"
+                )
+            if self.valid_until is None:
+                raise ValueError(
+                    f"een erkenning ({self.scheme}) met een datum heeft valid_until nodig "
+                    "(NJi: vijf jaar na de datum, tenzij de bron iets anders zegt)"
+                )
+        if self.date and self.valid_until and self.valid_until < self.date:
+            raise ValueError("valid_until ligt vóór date")
         return self
+
+    def counts_on(self, day: dt.date) -> bool:
+        """Whether this judgment may count for the headline level on `day`."""
+        return not self.superseded and not self.expired_on(day)
+
+    def expired_on(self, day: dt.date) -> bool:
+        """Its validity ended before `day` (a rating without `valid_until` does not expire)."""
+        return self.valid_until is not None and self.valid_until < day
 
 
 class Provider(_Strict):
@@ -169,20 +198,82 @@ class EntryFrontMatter(_Strict):
         return self
 
 
+class ExpiredRating(BaseModel):
+    """A recognition whose term has ended: still shown, no longer counted (domain.md §9.3)."""
+
+    scheme: str
+    rating: str
+    expired_on: dt.date
+
+
 class Evidence(BaseModel):
-    """The one evidence summary users see first: the best sourced level plus every flag."""
+    """The one evidence summary users see first: the level of the ratings valid on the day, plus
+    every flag of every rating and the ratings that have expired."""
 
     level: int
     label: str
     flags: list[str]
+    valid_until: dt.date | None = None
+    expired_ratings: list[ExpiredRating] = Field(default_factory=list)
+    disputed: bool = Field(
+        default=False,
+        description="two current ratings of one scheme disagree; the headline is the lower",
+    )
 
     @classmethod
-    def from_ratings(cls, ratings: list[Rating]) -> Evidence:
-        # The headline level is the strongest current judgment; flags from any rating are kept,
-        # even superseded ones, because a harmful or no-effect finding must never be hidden.
-        level = max((r.level for r in ratings if not r.superseded), default=0)
+    def from_ratings(cls, ratings: list[Rating], on: dt.date) -> Evidence:
+        # Flags from any rating are kept, even expired or superseded ones, because a harmful or
+        # no-effect finding must never be hidden.
         flags: list[str] = sorted({f for r in ratings for f in r.flags}, key=FLAGS.index)
-        return cls(level=level, label=EVIDENCE_LABELS[level], flags=flags)
+        counted = [r for r in ratings if r.counts_on(on)]
+        by_scheme = _lowest_per_scheme(counted)
+        level = max(by_scheme.values(), default=0)
+        expired = [
+            ExpiredRating(scheme=r.scheme, rating=r.label, expired_on=r.valid_until)
+            for r in ratings
+            if r.valid_until is not None and not r.superseded and r.expired_on(on)
+        ]
+        return cls(
+            level=level,
+            label=EVIDENCE_LABELS[level],
+            flags=flags,
+            valid_until=_headline_valid_until(counted, by_scheme, level),
+            expired_ratings=expired,
+            disputed=len(by_scheme) < len({(r.scheme, r.level) for r in counted}),
+        )
+
+
+def _lowest_per_scheme(ratings: list[Rating]) -> dict[str, int]:
+    """Where current judgments of one scheme disagree, the lower holds until an editor
+    resolves it (domain.md §9.3); different schemes judge differently and the best one counts."""
+    lowest: dict[str, int] = {}
+    for rating in ratings:
+        lowest[rating.scheme] = min(lowest.get(rating.scheme, rating.level), rating.level)
+    return lowest
+
+
+def _headline_valid_until(
+    counted: list[Rating], by_scheme: dict[str, int], level: int
+) -> dt.date | None:
+    """Until when the headline level holds: the longest-valid rating that gives it."""
+    if level == 0:
+        return None
+    giving = [r for r in counted if r.level == level and by_scheme[r.scheme] == level]
+    if any(r.valid_until is None for r in giving):
+        return None
+    return max(r.valid_until for r in giving if r.valid_until is not None)
+
+
+def rating_state(rating: Rating, entry_ratings: list[Rating], on: dt.date) -> RatingState:
+    """Where one rating stands on `on`, among the entry's ratings."""
+    if rating.superseded:
+        return "vervangen"
+    if rating.expired_on(on):
+        return "verlopen"
+    rivals = {r.level for r in entry_ratings if r.scheme == rating.scheme and r.counts_on(on)}
+    if len(rivals) > 1:
+        return "betwist"
+    return "geldig" if rating.date is not None else "zonder_datum"
 
 
 class SearchItem(BaseModel):
@@ -232,10 +323,20 @@ class Entry(EntryFrontMatter):
     body_markdown: str = Field(default="", exclude=True, repr=False)
 
     @computed_field  # type: ignore[prop-decorator]
-    @cached_property
+    @property
     def evidence(self) -> Evidence:
-        """The headline: the best current rating's level, with every flag of every rating."""
-        return Evidence.from_ratings(self.ratings)
+        """The headline on today's date: ratings expire while the entry stays the same, so this
+        is computed when asked (a few ratings each), never kept from the day it was loaded."""
+        return self.evidence_on(today())
+
+    def evidence_on(self, day: dt.date) -> Evidence:
+        """The headline as it stands on `day`."""
+        return Evidence.from_ratings(self.ratings, day)
+
+    def rating_states(self, day: dt.date | None = None) -> list[tuple[Rating, RatingState]]:
+        """Each rating with where it stands on `day` (today when not given)."""
+        on = day or today()
+        return [(r, rating_state(r, self.ratings, on)) for r in self.ratings]
 
     @computed_field  # type: ignore[prop-decorator]
     @cached_property
@@ -247,7 +348,7 @@ class Entry(EntryFrontMatter):
     @property
     def stale(self) -> bool:
         """`next_review` has passed: the entry needs a review."""
-        return self.next_review < dt.date.today()
+        return self.next_review < today()
 
     @cached_property
     def municipalities(self) -> tuple[str, ...]:
