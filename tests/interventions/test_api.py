@@ -42,7 +42,14 @@ def test_kinderen_uit_de_knel_comes_first(client: Client) -> None:
         "contraindications",
         "highlight",
     }
-    assert set(item["evidence"]) == {"level", "label", "flags"}
+    assert set(item["evidence"]) == {
+        "level",
+        "label",
+        "flags",
+        "valid_until",
+        "expired_ratings",
+        "disputed",
+    }
     assert set(body) == {"total", "page", "per_page", "items", "facets", "did_you_mean"}
 
 
@@ -61,8 +68,14 @@ def test_detail_has_every_field(client: Client) -> None:
     assert response.status_code == 200
     body = response.json()
     assert body["slug"] == "kies"
-    assert body["evidence"]["level"] == 4
-    assert body["ratings"][0]["label"] == "Effectief volgens goede aanwijzingen voor effectiviteit"
+    label = "Effectief volgens goede aanwijzingen voor effectiviteit"
+    assert body["ratings"][0]["label"] == label
+    # Recognised on 11 December 2020 for five years: shown, no longer counted (domain.md §9.3).
+    assert body["ratings"][0]["valid_until"] == "2025-12-11"
+    assert body["evidence"]["level"] == 0
+    assert body["evidence"]["expired_ratings"] == [
+        {"scheme": "nji", "rating": label, "expired_on": "2025-12-11"}
+    ]
     assert body["sources"] and all(s["url"].startswith("http") for s in body["sources"])
     assert "<h2>" in body["body_html"]
     for field in (

@@ -623,6 +623,59 @@ def test_superseded_rating_is_kept_but_marked(app: Litestar) -> None:
     assert "Vervangen" not in _text(rows[1])
 
 
+def _recognition(label: str, level: int, valid_until: str) -> dict[str, Any]:
+    return {
+        "scheme": "nji",
+        "label": label,
+        "level": level,
+        "date": "2020-01-01",
+        "valid_until": valid_until,
+        "source_url": "https://example.org/beoordeling",
+    }
+
+
+@pytest.mark.parametrize(
+    ("ratings", "level", "row_tags", "notices"),
+    [
+        pytest.param(
+            [_recognition("Goede aanwijzingen", 4, "2025-01-01")],
+            0,
+            ["Erkenning verlopen op 1 januari 2025"],
+            ["erkenning verlopen op 1 januari 2025"],
+            id="expired",
+        ),
+        pytest.param(
+            [
+                _recognition("Goede aanwijzingen", 4, "2099-01-01"),
+                _recognition("Goed onderbouwd", 2, "2099-01-01"),
+            ],
+            2,
+            ["Bronnen spreken elkaar tegen", "Bronnen spreken elkaar tegen"],
+            ["Bronnen spreken elkaar tegen."],
+            id="disputed",
+        ),
+    ],
+)
+def test_expired_and_disputed_ratings_are_shown_and_labelled(
+    app: Litestar,
+    ratings: list[dict[str, Any]],
+    level: int,
+    row_tags: list[str],
+    notices: list[str],
+) -> None:
+    entry = _flagged_entry("onder_voorbehoud", ratings=ratings)
+    soup = _render(app, "interventions/detail.html", entry=entry)
+    badge = soup.find(class_="evidence")
+    assert badge is not None and f"evidence--{level}" in badge["class"]
+    rows = soup.select("table.ratings tbody tr")
+    assert len(rows) == len(ratings)
+    for row, tag in zip(rows, row_tags, strict=True):
+        assert tag in _text(row)
+    summary = _text(soup.find(class_="evidence-summary"))
+    for notice in notices:
+        assert notice in summary
+
+
 def test_search_as_you_type_fragment(client: Client) -> None:
     """`?partial=1` returns only the results region that search.js swaps in."""
     response = client.get("/interventies", params={"q": "knel", "partial": "1"})
