@@ -227,9 +227,16 @@ def entry(
     """A recommendable entry for every age and phase, available nowhere in particular, unless
     told otherwise; its evidence comes from one sourced rating and its availability from one
     provider per arrondissement, as in a content file."""
-    rating = {"scheme": "nji", "label": "beoordeeld", "level": evidence_level, "flags": list(flags)}
-    if evidence_level or flags:
-        rating["source_url"] = SOURCE
+    # A recognition, dated from its register page, valid well beyond any day the tests use.
+    rating = {
+        "scheme": "nji",
+        "label": "beoordeeld",
+        "level": evidence_level,
+        "flags": list(flags),
+        "date": "2025-01-01",
+        "valid_until": "2099-12-31",
+        "source_url": SOURCE,
+    }
     data: dict[str, Any] = {
         "slug": slug,
         "title": slug.replace("-", " ").title(),
