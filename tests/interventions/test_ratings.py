@@ -305,11 +305,13 @@ def _disputed_beta(text: str) -> str:
 
 
 @pytest.mark.parametrize(
-    ("day", "beta", "current", "expired", "disputed"),
+    ("day", "beta", "current", "expired", "disputed", "reviewed"),
     [
-        pytest.param(DAY, _unchanged, 3, 0, 0, id="all-current"),
-        pytest.param(dt.date(2030, 6, 2), _unchanged, 0, 3, 0, id="all-expired"),
-        pytest.param(DAY, _disputed_beta, 2, 0, 2, id="two-disagree"),
+        pytest.param(DAY, _unchanged, 3, 0, 0, 0, id="all-current"),
+        pytest.param(dt.date(2030, 6, 2), _unchanged, 0, 3, 0, 0, id="all-expired"),
+        pytest.param(DAY, _disputed_beta, 2, 0, 2, 0, id="two-disagree"),
+        # Every fixture entry was last reviewed on 2026-01-01.
+        pytest.param(dt.date(2026, 1, 1), _unchanged, 3, 0, 0, 5, id="reviewed-that-day"),
     ],
 )
 def test_content_report_totals(
@@ -321,6 +323,7 @@ def test_content_report_totals(
     current: int,
     expired: int,
     disputed: int,
+    reviewed: int,
 ) -> None:
     content = tmp_path / "content"
     shutil.copytree(FIXTURE_CONTENT, content)
@@ -344,6 +347,7 @@ def test_content_report_totals(
         "vervangen door een nieuwer oordeel 0)"
     ) in totals
     assert "- Lopende pilots (status `lopend`): 1\n" in totals
+    assert f"- Gecontroleerd op {day.isoformat()} (`last_reviewed`): {reviewed}\n" in totals
     rows = [line for line in report.splitlines() if line.startswith("| `")]
     assert [row.split("`")[1] for row in rows] == sorted(
         ["alpha-groep", "beta-bemiddeling", "delta-loket", "epsilon-schadelijk", "gamma-pilot"]

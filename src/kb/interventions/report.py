@@ -45,6 +45,7 @@ class ReportTotals:
     verified: int
     ratings: dict[RatingState, int]
     pilots_running: int
+    reviewed_on_day: int
 
 
 @dataclass(frozen=True)
@@ -70,6 +71,7 @@ class ContentReport:
             f"- Geverifieerd (`verified: true`): {t.verified}",
             f"- Beoordelingen: {sum(t.ratings.values())} ({states})",
             f"- Lopende pilots (status `lopend`): {t.pilots_running}",
+            f"- Gecontroleerd op {self.day.isoformat()} (`last_reviewed`): {t.reviewed_on_day}",
             "",
             "## Per item",
             "",
@@ -137,5 +139,6 @@ def content_report(entries: Iterable[Entry], day: dt.date) -> ContentReport:
         verified=sum(1 for row in rows if row.verified),
         ratings={state: states[state] for state in get_args(RatingState)},
         pilots_running=sum(1 for row in rows if row.status == "lopend"),
+        reviewed_on_day=sum(1 for row in rows if row.last_reviewed == day),
     )
     return ContentReport(day, rows, totals)
