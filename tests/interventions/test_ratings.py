@@ -289,6 +289,25 @@ def test_the_index_is_rebuilt_once_per_expiry(indexed: tuple[Engine, EmbeddedBac
         assert store_then.current().evidence_epoch == ""
 
 
+def test_a_database_without_content_leaves_the_index_alone(
+    indexed: tuple[Engine, EmbeddedBackend], tmp_path: Path
+) -> None:
+    """An app on a new database beside an existing index (as the tests' `isolated` apps are)
+    must not index its empty catalogue over that index."""
+    _, backend = indexed
+    url = f"sqlite:///{tmp_path / 'other.sqlite3'}"  # any second database will do
+    settings = Settings(data_dir=tmp_path / "other", database_url=url, _env_file=None)  # type: ignore[call-arg]
+    other = make_engine(settings)
+    migrate(other)
+    try:
+        with time_machine.travel(dt.datetime(2027, 3, 2, 9, tzinfo=dt.UTC), tick=False):
+            empty = CatalogueStore(other, recheck_seconds=0).current()
+            assert reindex_expired(other, backend, empty) is False
+        assert backend.search(SearchQuery()).total == 5
+    finally:
+        other.dispose()
+
+
 # --- kb report content ----------------------------------------------------------------------
 
 

@@ -132,6 +132,10 @@ def reindex_expired(engine: Engine, backend: SearchBackend, catalogue: Catalogue
     others wait for its commit and find the epoch taken — and swaps the index before committing,
     as `rebuild` does; the others' engines then notice the new index generation.
     """
+    if not catalogue.generation:
+        # Nothing was indexed into this database (a new or test database beside an index built
+        # elsewhere): its empty catalogue must not replace that index.
+        return False
     epoch = catalogue.evidence_epoch
     try:
         with Session(engine) as session, session.begin():
