@@ -4,13 +4,14 @@ the index again, from the same rows, on the first day a rating has expired since
 from __future__ import annotations
 
 import hashlib
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, delete, insert, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
 from kb.db import Meta, read_meta, write_meta
@@ -30,6 +31,8 @@ __all__ = [
     "rebuild",
     "reindex_expired",
 ]
+
+logger = logging.getLogger(__name__)
 
 # The `evidence_epoch` the rows' levels and the search index were computed for.
 EVIDENCE_EPOCH_KEY = "evidence_epoch"
@@ -152,6 +155,11 @@ def reindex_expired(engine: Engine, backend: SearchBackend, catalogue: Catalogue
             backend.index(index_documents(catalogue))
     except IntegrityError:
         return False  # another process inserted the first epoch at the same moment
+    except OperationalError:
+        # SQLite gave up waiting for the write lock: another process holds it while it indexes
+        # this same epoch, and this process's engine picks up that index when it is swapped in.
+        logger.warning("Re-indexing after an expired rating left to another process", exc_info=True)
+        return False
     return True
 
 
