@@ -35,7 +35,7 @@ import yaml
 
 from kb.interventions.catalogue import Catalogue
 from kb.interventions.indexing import index_documents
-from kb.interventions.loader import load_entries
+from kb.interventions.loader import UNSOURCED_MARKER, load_entries
 from kb.interventions.schemas import Entry
 from kb.search.base import IndexDocument
 from kb.vocabulary import ARRONDISSEMENTS
@@ -321,7 +321,11 @@ def generate_entries(
     for i in range(len(entries), n):
         title = _title(rng, pools)
         slug = f"{_slugify(title)}-{i}"
-        entries.append(GeneratedEntry(slug, _front(rng, pools, title), _body(rng, pools, title)))
+        front, body = _front(rng, pools, title), _body(rng, pools, title)
+        # A body drawn from paragraphs that admit an unconfirmed fact cannot be verified, as
+        # `kb check` requires of a real file.
+        front["verified"] = front["verified"] and UNSOURCED_MARKER not in body
+        entries.append(GeneratedEntry(slug, front, body))
     return entries
 
 
