@@ -84,11 +84,20 @@ def rating(**fields: Any) -> Rating:
         pytest.param(
             [rating(), rating(scheme="blueprints", level=3, date=None, valid_until=None)],
             DAY,
+            3,
+            True,
+            0,
+            None,
+            id="other-schemes-disagree-too",
+        ),
+        pytest.param(
+            [rating(), rating(scheme="blueprints", label="Promising", date=None, valid_until=None)],
+            DAY,
             4,
             False,
             0,
-            dt.date(2027, 1, 10),
-            id="different-schemes-best-counts",
+            None,
+            id="agreeing-schemes-without-validity",
         ),
         pytest.param(
             [rating(superseded=True), rating(label="Goed onderbouwd", level=2)],

@@ -217,7 +217,7 @@ class Evidence(BaseModel):
     expired_ratings: list[ExpiredRating] = Field(default_factory=list)
     disputed: bool = Field(
         default=False,
-        description="two current ratings of one scheme disagree; the headline is the lower",
+        description="current ratings of different levels disagree; the headline is the lowest",
     )
 
     @classmethod
@@ -226,8 +226,10 @@ class Evidence(BaseModel):
         # no-effect finding must never be hidden.
         flags: list[str] = sorted({f for r in ratings for f in r.flags}, key=FLAGS.index)
         counted = [r for r in ratings if r.counts_on(on)]
-        by_scheme = _lowest_per_scheme(counted)
-        level = max(by_scheme.values(), default=0)
+        # domain.md §9.3: where current judgments disagree, the lower holds until an editor
+        # resolves it (by marking one `superseded`); a single level stands as it is.
+        levels = {r.level for r in counted}
+        level = min(levels, default=0)
         expired = [
             ExpiredRating(scheme=r.scheme, rating=r.label, expired_on=r.valid_until)
             for r in ratings
@@ -237,29 +239,16 @@ class Evidence(BaseModel):
             level=level,
             label=EVIDENCE_LABELS[level],
             flags=flags,
-            valid_until=_headline_valid_until(counted, by_scheme, level),
+            valid_until=_headline_valid_until(counted, level),
             expired_ratings=expired,
-            disputed=len(by_scheme) < len({(r.scheme, r.level) for r in counted}),
+            disputed=len(levels) > 1,
         )
 
 
-def _lowest_per_scheme(ratings: list[Rating]) -> dict[str, int]:
-    """Where current judgments of one scheme disagree, the lower holds until an editor
-    resolves it (domain.md §9.3); different schemes judge differently and the best one counts."""
-    lowest: dict[str, int] = {}
-    for rating in ratings:
-        lowest[rating.scheme] = min(lowest.get(rating.scheme, rating.level), rating.level)
-    return lowest
-
-
-def _headline_valid_until(
-    counted: list[Rating], by_scheme: dict[str, int], level: int
-) -> dt.date | None:
-    """Until when the headline level holds: the longest-valid rating that gives it."""
-    if level == 0:
-        return None
-    giving = [r for r in counted if r.level == level and by_scheme[r.scheme] == level]
-    if any(r.valid_until is None for r in giving):
+def _headline_valid_until(counted: list[Rating], level: int) -> dt.date | None:
+    """Until when the headline level holds: the longest-valid current rating that gives it."""
+    giving = [r for r in counted if r.level == level]
+    if level == 0 or any(r.valid_until is None for r in giving):
         return None
     return max(r.valid_until for r in giving if r.valid_until is not None)
 
@@ -270,8 +259,7 @@ def rating_state(rating: Rating, entry_ratings: list[Rating], on: dt.date) -> Ra
         return "vervangen"
     if rating.expired_on(on):
         return "verlopen"
-    rivals = {r.level for r in entry_ratings if r.scheme == rating.scheme and r.counts_on(on)}
-    if len(rivals) > 1:
+    if len({r.level for r in entry_ratings if r.counts_on(on)}) > 1:
         return "betwist"
     return "geldig" if rating.date is not None else "zonder_datum"
 
