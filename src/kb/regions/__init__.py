@@ -140,11 +140,10 @@ class Register:
         if not folded:
             return list(self.municipalities[:limit])
         ranked: dict[str, Municipality] = {}
-        by_name = lambda found: sorted(found, key=lambda m: fold(m.name))  # noqa: E731
         tiers = (
-            by_name(m for k, ms in self._keys.items() if k == folded for m in ms),
-            by_name(m for k, ms in self._keys.items() if k.startswith(folded) for m in ms),
-            by_name(m for k, ms in self._keys.items() if f" {folded}" in f" {k}" for m in ms),
+            _by_name(m for k, ms in self._keys.items() if k == folded for m in ms),
+            _by_name(m for k, ms in self._keys.items() if k.startswith(folded) for m in ms),
+            _by_name(m for k, ms in self._keys.items() if f" {folded}" in f" {k}" for m in ms),
             self._similar(folded),  # already best first
         )
         for tier in tiers:
@@ -183,6 +182,10 @@ class Register:
 
     def in_arrondissement(self, arrondissement: str) -> frozenset[Municipality]:
         return frozenset(m for m in self if m.arrondissement == arrondissement)
+
+
+def _by_name(found: Iterable[Municipality]) -> list[Municipality]:
+    return sorted(found, key=lambda m: fold(m.name))
 
 
 def unknown_place_message(suggestions: Sequence[str]) -> str:
