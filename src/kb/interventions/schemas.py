@@ -17,6 +17,7 @@ from pydantic import (
     model_validator,
 )
 
+from kb.regions import provider_arrondissements
 from kb.vocabulary import (
     EVIDENCE_LABELS,
     FLAGS,
@@ -131,6 +132,11 @@ class EntryFrontMatter(_Strict):
     national: bool = Field(
         default=False, description="landelijk beschikbaar (e.g. online, or a legal arrangement)"
     )
+    available_in_nl: bool = Field(
+        default=True,
+        description="in Nederland te krijgen; false voor een programma zonder Nederlandse aanbieder "
+        "(getoond als 'niet in Nederland verkrijgbaar', nooit aanbevolen)",
+    )
     providers: list[Provider] = Field(default_factory=list)
     ratings: list[Rating] = Field(default_factory=list)
     pilot: Pilot | None = None
@@ -203,6 +209,7 @@ class SearchItem(BaseModel):
     route: list[str] = Field(default_factory=list)
     format: list[str] = Field(default_factory=list)
     national: bool = False
+    available_in_nl: bool = True
     arrondissements: list[str] = Field(default_factory=list)
     highlight: str | None = None
 
@@ -240,8 +247,14 @@ class Entry(EntryFrontMatter):
     @computed_field  # type: ignore[prop-decorator]
     @cached_property
     def arrondissements(self) -> list[str]:
-        """Where providers offer it, by court district."""
-        return sorted({p.arrondissement for p in self.providers if p.arrondissement})
+        """Where providers offer it, by court district: named, or where the places they serve lie."""
+        return sorted(
+            {
+                a
+                for p in self.providers
+                for a in provider_arrondissements(p.municipalities, p.province, p.arrondissement)
+            }
+        )
 
     @computed_field  # type: ignore[prop-decorator]
     @property
