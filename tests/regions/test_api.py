@@ -4,9 +4,8 @@ one municipality, and a 404 problem with suggestions for an unknown name."""
 from __future__ import annotations
 
 import pytest
-from litestar.testing import TestClient
-
 from litestar import Litestar
+from litestar.testing import TestClient
 
 PATH = "/api/v1/regions/municipalities"
 

@@ -15,6 +15,7 @@ from kb.db import read_meta, write_meta
 from kb.interventions.catalogue import GENERATION_KEY, Catalogue
 from kb.interventions.loader import load_entries
 from kb.interventions.models import EntryRow
+from kb.interventions.places import served_names
 from kb.interventions.schemas import Entry
 from kb.search.base import IndexDocument, SearchBackend
 from kb.search.config import load_search_config
@@ -82,7 +83,9 @@ def _document(entry: Entry, default_rank: int) -> IndexDocument:
         body=entry.body_markdown,
         evidence_level=entry.evidence.level,
         flags=tuple(entry.evidence.flags),
-        municipalities=entry.municipalities,
+        # Every municipality its providers serve, so a municipality filter also finds help
+        # named by province or arrondissement (contracts.md, Regions).
+        municipalities=served_names(entry),
         default_rank=default_rank,
         payload=entry.list_item().model_dump(mode="json", exclude={"highlight"}),
     )

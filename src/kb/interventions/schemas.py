@@ -17,10 +17,11 @@ from pydantic import (
     model_validator,
 )
 
-from kb.regions import provider_arrondissements
+from kb.regions import provider_arrondissements, register, unknown_place_message
 from kb.vocabulary import (
     EVIDENCE_LABELS,
     FLAGS,
+    PROVINCES,
     Arrondissement,
     Audience,
     Contraindication,
@@ -96,6 +97,23 @@ class Provider(_Strict):
     url: HttpUrl | None = None
     waiting_weeks: float | None = Field(default=None, ge=0)
     cost: str | None = None
+
+    @field_validator("municipalities")
+    @classmethod
+    def _known_municipalities(cls, names: list[str]) -> list[str]:
+        # A place the municipality list does not know would silently match no one (domain §9.1).
+        for name in names:
+            if register().lookup(name) is None:
+                hint = unknown_place_message(register().suggest(name))
+                raise ValueError(f"onbekende gemeente '{name}'. {hint.split('. ', 1)[-1]}")
+        return names
+
+    @field_validator("province")
+    @classmethod
+    def _known_province(cls, name: str | None) -> str | None:
+        if name and register().province(name) is None:
+            raise ValueError(f"onbekende provincie '{name}'. Kies uit: {', '.join(PROVINCES)}.")
+        return name
 
 
 class Pilot(_Strict):
