@@ -160,8 +160,22 @@ def test_local_help_shows_the_plain_summary_cost_and_route(
 
 
 def test_local_help_for_a_place_without_help_says_what_to_do(client: Client) -> None:
-    main = get(client, "/hulp-in-de-buurt?gemeente=Nergenshuizen").find("main")
+    main = get(client, "/hulp-in-de-buurt?gemeente=Urk").find("main")
     assert "Vraag het wijkteam" in text(main)
+
+
+@pytest.mark.parametrize(
+    ("typed", "suggested"),
+    [
+        pytest.param("Utreht", "Utrecht", id="typo"),
+        pytest.param("Midelburg", "Middelburg", id="typo-zeeland"),
+    ],
+)
+def test_local_help_asks_which_municipality_was_meant(
+    client: Client, typed: str, suggested: str
+) -> None:
+    page = get(client, f"/hulp-in-de-buurt?gemeente={typed}", status=422)
+    assert f"Bedoelde u {suggested}" in text(page.find("main"))
 
 
 @pytest.mark.parametrize(
