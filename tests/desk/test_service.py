@@ -87,7 +87,7 @@ def test_rules(
     assert bool(found) is chosen
 
 
-def test_order_is_evidence_then_children_then_availability_then_title() -> None:
+def test_order_is_availability_then_evidence_then_children_then_title() -> None:
     found = suitable_entries(
         [
             entry("b-local"),
@@ -100,7 +100,7 @@ def test_order_is_evidence_then_children_then_availability_then_title() -> None:
         (),
         local={"b-local"},
     )
-    assert [f.entry.slug for f in found] == ["strong", "b-local", "a-far", "both"]
+    assert [f.entry.slug for f in found] == ["b-local", "strong", "a-far", "both"]
 
 
 def test_any_sign_of_unsafety_holds_back_the_gate_s_contraindications() -> None:
