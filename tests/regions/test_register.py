@@ -9,7 +9,8 @@ from importlib import resources
 
 import pytest
 
-from kb.errors import UnknownNameError
+from kb.auth.schemas import parse_new_account
+from kb.errors import InvalidInputError, UnknownNameError
 from kb.regions import fold, provider_area, register
 from kb.vocabulary import ARRONDISSEMENTS, PROVINCES
 
@@ -162,3 +163,40 @@ def test_a_provider_serves_the_most_precise_place_it_names(
     area = {m.name for m in provider_area(municipalities, province, arrondissement)}
     assert inside in area
     assert outside not in area
+
+
+@pytest.mark.parametrize(
+    ("typed", "stored"),
+    [
+        pytest.param("Delft", "Delft", id="official"),
+        pytest.param("den haag", "'s-Gravenhage", id="alias"),
+        pytest.param("Weesp", "Amsterdam", id="merged"),
+    ],
+)
+def test_a_desk_account_keeps_its_municipality_by_the_official_name(
+    typed: str, stored: str
+) -> None:
+    account = parse_new_account(
+        {
+            "username": "loket",
+            "role": "loketmedewerker",
+            "password": "lang genoeg wachtwoord",
+            "municipality": typed,
+        }
+    )
+    assert account.municipality == stored
+
+
+def test_a_desk_account_with_an_unknown_municipality_is_refused_with_a_suggestion() -> None:
+    with pytest.raises(InvalidInputError) as caught:
+        parse_new_account(
+            {
+                "username": "loket",
+                "role": "loketmedewerker",
+                "password": "lang genoeg wachtwoord",
+                "municipality": "Utreht",
+            }
+        )
+    [error] = caught.value.errors
+    assert error.loc == ("municipality",)
+    assert "Bedoelde u Utrecht" in error.msg
