@@ -15,7 +15,7 @@ from kb.conflict_analysis.matching import (
 )
 from kb.conflict_analysis.rules import safety_gate
 from kb.desk.schemas import GuideAnswers
-from kb.desk.service import DeskService
+from kb.desk.service import DeskService, held_back_when
 from kb.interventions.catalogue import Catalogue
 from kb.interventions.places import reaches_arrondissement, region_bound
 from kb.vocabulary import COURTS
@@ -110,3 +110,55 @@ def test_a_parent_elsewhere_never_gets_zeelands_desk(
 
 def test_a_parent_in_middelburg_gets_zeelands_desk(kb_catalogue: Catalogue) -> None:
     assert ZEELAND_DESK in _guide(kb_catalogue, "Middelburg")
+
+
+def _analysis_fits(catalogue: Catalogue, safety: dict[str, str]) -> set[str]:
+    body = build(children=CHILDREN, conflict={"glasl_step": 5}, safety=safety)
+    fits = suitable(
+        catalogue.candidates,
+        [TODAY.year - c.birth_year for c in body.children],
+        2,
+        safety_gate(body.safety).excluded_contraindications,
+        lambda entry: reaches_arrondissement(entry, "Amsterdam"),
+    )
+    return {f.entry.slug for f in fits}
+
+
+def _desk_fits(catalogue: Catalogue, safety: str) -> set[str]:
+    answers = GuideAnswers.parse(
+        {
+            "leeftijden": "4, 10, 16",
+            "omgang": "moeizaam",
+            "veiligheid": safety,
+            "gemeente": "Amsterdam",
+        }
+    )
+    ages, phase = answers.ages, answers.glasl_phase
+    fits = suitable(
+        catalogue.candidates,
+        ages,
+        phase,
+        held_back_when(answers),
+        lambda entry: reaches_arrondissement(entry, "Amsterdam"),
+    )
+    return {f.entry.slug for f in fits}
+
+
+def test_joint_formats_are_held_back_alike_by_the_desk_and_the_analysis(
+    kb_catalogue: Catalogue,
+) -> None:
+    joint = {
+        e.slug
+        for e in kb_catalogue.candidates
+        if "dwingende_controle" in e.contraindications
+        and (not region_bound(e) or reaches_arrondissement(e, "Amsterdam"))
+    }
+    assert joint
+    assert joint <= _analysis_fits(kb_catalogue, {"partner_violence": "geen"})
+    assert joint <= _desk_fits(kb_catalogue, "nee")
+    unsafe_analysis = _analysis_fits(kb_catalogue, {"partner_violence": "dwingende_controle"})
+    unsafe_desk = _desk_fits(kb_catalogue, "ja")
+    assert not joint & unsafe_analysis
+    assert not joint & unsafe_desk
+    # Apart from the joint formats, both recommend from the same candidates.
+    assert unsafe_analysis == _analysis_fits(kb_catalogue, {"partner_violence": "geen"}) - joint

@@ -254,6 +254,14 @@ def test_safe_answers_can_get_joint_help_that_unsafe_answers_do_not(
     assert any(UNSAFE & set(kb_items[s].contraindications) for s in safe)
 
 
+def test_guide_asks_which_municipality_was_meant(client: Client) -> None:
+    page = guide(
+        client, expect=422, leeftijden="8", omgang="moeizaam", veiligheid="nee", gemeente="Utreht"
+    )
+    assert set(assert_summary_links_to_fields(page)) == {"wegwijzer-gemeente"}
+    assert "Bedoelde u Utrecht" in text(page.find("main"))
+
+
 def test_guide_answers_bad_input_with_the_form_and_a_summary(client: Client) -> None:
     page = guide(client, expect=422, leeftijden="vijf", omgang="", veiligheid="misschien")
     targets = assert_summary_links_to_fields(page)
