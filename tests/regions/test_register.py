@@ -5,18 +5,17 @@ from __future__ import annotations
 
 import csv
 from collections import Counter
-from importlib import resources
 
 import pytest
 
 from kb.auth.schemas import parse_new_account
 from kb.errors import InvalidInputError, UnknownNameError
-from kb.regions import fold, provider_area, register
+from kb.regions import data_dir, fold, provider_area, register
 from kb.vocabulary import ARRONDISSEMENTS, PROVINCES
 
 
 def _rows(name: str) -> list[dict[str, str]]:
-    text = resources.files("kb.regions").joinpath(name).read_text(encoding="utf-8")
+    text = (data_dir() / name).read_text(encoding="utf-8")
     return list(csv.DictReader(line for line in text.splitlines() if not line.startswith("#")))
 
 

@@ -17,6 +17,7 @@ from kb.interventions.loader import load_entries
 from kb.interventions.models import EntryRow
 from kb.interventions.places import served_names
 from kb.interventions.schemas import Entry
+from kb.regions import data_dir as regions_data_dir
 from kb.search.base import IndexDocument, SearchBackend
 from kb.search.config import load_search_config
 
@@ -106,7 +107,7 @@ def rebuild(
     """
     entries: Sequence[Entry] = load_entries(content_dir)
     load_search_config(search_dir)
-    fingerprint = content_fingerprint(content_dir, search_dir)
+    fingerprint = content_fingerprint(content_dir, search_dir, regions_data_dir())
     catalogue = Catalogue(tuple(entries), fingerprint)
     documents = index_documents(catalogue)
     with Session(engine) as session, session.begin():
@@ -121,4 +122,4 @@ def rebuild(
 def index_is_current(engine: Engine, content_dir: Path, search_dir: Path) -> bool:
     with Session(engine) as session:
         stored = read_meta(session, GENERATION_KEY)
-    return stored == content_fingerprint(content_dir, search_dir)
+    return stored == content_fingerprint(content_dir, search_dir, regions_data_dir())

@@ -1,7 +1,7 @@
 """The municipality register (domain.md §9.1): look a place up by name, by prefix or despite a
 typo, and find the municipalities a provider's area covers. No web framework here.
 
-The list and its sources are package data (`municipalities.csv`, `aliases.csv`); both files say
+The list and its sources are package data (`data/municipalities.csv`, `data/aliases.csv`); both say
 where each line comes from. Names are compared folded: without case, accents, apostrophes or
 punctuation, so "sudwest fryslan", "Súdwest-Fryslân" and "SUDWEST-FRYSLAN" are one name.
 """
@@ -15,6 +15,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
+from pathlib import Path
 from types import MappingProxyType
 
 from kb.errors import UnknownNameError
@@ -23,6 +24,7 @@ __all__ = [
     "MAX_RESULTS",
     "Municipality",
     "Register",
+    "data_dir",
     "fold",
     "provider_area",
     "provider_arrondissements",
@@ -227,8 +229,14 @@ def provider_arrondissements(
     return found
 
 
+def data_dir() -> Path:
+    """Where the list and its aliases live (the index's fingerprint covers this folder, so a new
+    list re-indexes which municipalities each entry serves)."""
+    return Path(str(resources.files("kb.regions").joinpath("data")))
+
+
 def _data_lines(name: str) -> list[str]:
-    text = resources.files("kb.regions").joinpath(name).read_text(encoding="utf-8")
+    text = (data_dir() / name).read_text(encoding="utf-8")
     return [line for line in text.splitlines() if line and not line.startswith("#")]
 
 
