@@ -280,10 +280,6 @@ class Entry(EntryFrontMatter):
         """`next_review` has passed: the entry needs a review."""
         return self.next_review < dt.date.today()
 
-    @cached_property
-    def municipalities(self) -> tuple[str, ...]:
-        return tuple(sorted({m for p in self.providers for m in p.municipalities}))
-
     def fits_age(self, age: int) -> bool:
         """For a child of `age`; an entry without ages is for every age."""
         low_ok = self.age_min is None or self.age_min <= age
@@ -293,17 +289,6 @@ class Entry(EntryFrontMatter):
     def fits_phase(self, phase: int) -> bool:
         """For Glasl phase `phase`; an entry without phases is not phase-specific."""
         return not self.glasl_phases or phase in self.glasl_phases
-
-    def available_in(self, arrondissement: str | None) -> bool:
-        """Offered in `arrondissement` or nationally."""
-        return self.national or (
-            arrondissement is not None and arrondissement in self.arrondissements
-        )
-
-    def offered_in(self, municipality: str) -> bool:
-        """A provider names `municipality` (any case); national entries do not count here."""
-        wanted = municipality.casefold()
-        return any(m.casefold() == wanted for m in self.municipalities)
 
     def front_matter(self) -> dict[str, object]:
         """The front matter as JSON, as a content file or a database row keeps it."""
