@@ -17,7 +17,7 @@ from pydantic import (
     model_validator,
 )
 
-from kb.regions import provider_arrondissements, register, unknown_place_message
+from kb.regions import provider_area, provider_arrondissements, register, suggestion_text
 from kb.vocabulary import (
     EVIDENCE_LABELS,
     FLAGS,
@@ -104,8 +104,8 @@ class Provider(_Strict):
         # A place the municipality list does not know would silently match no one (domain §9.1).
         for name in names:
             if register().lookup(name) is None:
-                hint = unknown_place_message(register().suggest(name))
-                raise ValueError(f"onbekende gemeente '{name}'. {hint.split('. ', 1)[-1]}")
+                hint = suggestion_text(register().suggest(name))
+                raise ValueError(f"onbekende gemeente '{name}'. {hint}")
         return names
 
     @field_validator("province")
@@ -114,6 +114,19 @@ class Provider(_Strict):
         if name and register().province(name) is None:
             raise ValueError(f"onbekende provincie '{name}'. Kies uit: {', '.join(PROVINCES)}.")
         return name
+
+    @model_validator(mode="after")
+    def _arrondissement_fits(self) -> Provider:
+        # The arrondissement a provider names must be where its municipalities or province lie.
+        if self.arrondissement and (self.municipalities or self.province):
+            area = provider_area(self.municipalities, self.province, None)
+            if self.arrondissement not in {m.arrondissement for m in area}:
+                where = "de gemeenten" if self.municipalities else "de provincie"
+                raise ValueError(
+                    f"arrondissement '{self.arrondissement}' past niet bij {where} van deze "
+                    "aanbieder; laat het leeg of kies het arrondissement waarin die liggen"
+                )
+        return self
 
 
 class Pilot(_Strict):

@@ -13,6 +13,7 @@ from kb.regions.register import (
     provider_area,
     provider_arrondissements,
     register,
+    suggestion_text,
     unknown_place_message,
 )
 
@@ -25,5 +26,6 @@ __all__ = [
     "provider_area",
     "provider_arrondissements",
     "register",
+    "suggestion_text",
     "unknown_place_message",
 ]

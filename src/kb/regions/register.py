@@ -29,6 +29,7 @@ __all__ = [
     "provider_area",
     "provider_arrondissements",
     "register",
+    "suggestion_text",
     "unknown_place_message",
 ]
 
@@ -190,13 +191,18 @@ def _by_name(found: Iterable[Municipality]) -> list[Municipality]:
     return sorted(found, key=lambda m: fold(m.name))
 
 
-def unknown_place_message(suggestions: Sequence[str]) -> str:
-    """ "Bedoelde u …?" in Dutch; the typed name itself is not repeated."""
+def suggestion_text(suggestions: Sequence[str]) -> str:
+    """ "Bedoelde u Utrecht?", or what to do when nothing is alike."""
     if not suggestions:
-        return "Deze gemeente kennen wij niet. Controleer de spelling of kies een gemeente uit de lijst."
+        return "Controleer de spelling of kies een gemeente uit de lijst."
     names = list(suggestions)
     choice = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} of {names[-1]}"
-    return f"Deze gemeente kennen wij niet. Bedoelde u {choice}?"
+    return f"Bedoelde u {choice}?"
+
+
+def unknown_place_message(suggestions: Sequence[str]) -> str:
+    """The Dutch answer to an unknown place; the typed name itself is not repeated."""
+    return f"Deze gemeente kennen wij niet. {suggestion_text(suggestions)}"
 
 
 def provider_area(
