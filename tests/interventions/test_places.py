@@ -129,6 +129,7 @@ def test_kb_check_refuses_an_unknown_place(content_copy: Path, line: str, messag
     # The entry itself is refused (so others' links to it fail too); its problem names the place.
     [problem] = [p for p in caught.value.problems if p.path.endswith(path.name)]
     assert message in problem.message
-    # At the place's own line, or (for a mismatch between two of them) at the provider's.
-    assert problem.line <= text.splitlines().index(old) + 1
-    assert problem.field.startswith("providers[0]")
+    lines = text.splitlines()
+    # At the place's own line; a mismatch between two places at the provider's first line.
+    at = lines.index(old) if problem.field != "providers[0]" else lines.index("providers:") + 1
+    assert problem.line == at + 1
