@@ -37,6 +37,7 @@ from kb.interventions.catalogue import Catalogue
 from kb.interventions.indexing import index_documents
 from kb.interventions.loader import UNSOURCED_MARKER, load_entries
 from kb.interventions.schemas import Entry
+from kb.regions import register
 from kb.search.base import IndexDocument
 from kb.vocabulary import ARRONDISSEMENTS
 
@@ -264,6 +265,8 @@ def _providers(rng: random.Random, source: dict[str, Any]) -> list[dict[str, Any
             provider["municipalities"] = [place]
         if provider.get("arrondissement"):
             provider["arrondissement"] = PLACES[place]
+        if provider.get("province"):  # kb check wants the province where the place lies
+            provider["province"] = register().resolve(place).province
         if provider.get("arrondissement") not in (None, *ARRONDISSEMENTS):
             provider["arrondissement"] = None
     return providers

@@ -38,6 +38,7 @@ from kb.interventions.routes import (
     InterventionsPages,
 )
 from kb.interventions.service import InterventionService, SearchParams
+from kb.regions.routes import RegionsApi
 from kb.search.base import SearchBackend
 from kb.search.select import choose_backend
 from kb.settings import Settings
@@ -160,6 +161,7 @@ def create_app(
             home,
             health,
             InterventionsApi,
+            RegionsApi,
             InterventionsPages,
             EditorPages,
             AuthPages,

@@ -4,6 +4,7 @@ The tree:
 
     KbError                          any error this application raises on purpose
     ├── NotFoundError                a named thing does not exist (404)
+    │   └── UnknownNameError         … and here are names close to it (`did_you_mean`)
     ├── InvalidInputError            input failed validation; carries field-level errors (422)
     ├── ConflictError                the request conflicts with the current state (409)
     │   └── PreconditionFailedError  the version named in `If-Match` is not the current one (412)
@@ -44,6 +45,7 @@ __all__ = [
     "StaleVersionError",
     "StartupRefusedError",
     "TooManyAttemptsError",
+    "UnknownNameError",
     "dutch_field_errors",
 ]
 
@@ -75,13 +77,29 @@ class NotFoundError(KbError):
     title = "Niet gevonden"
 
 
+class UnknownNameError(NotFoundError):
+    """A name (a municipality) that matches nothing; `did_you_mean` lists close names, maybe none."""
+
+    def __init__(self, detail: str, did_you_mean: Sequence[str] = ()) -> None:
+        super().__init__(detail)
+        self.did_you_mean = list(did_you_mean)
+
+
 class InvalidInputError(KbError):
+    """Field-level errors; `did_you_mean` (when not None) offers names for a mistyped one."""
+
     status_code = 422
     title = "Ongeldige invoer"
 
-    def __init__(self, detail: str, errors: Sequence[FieldError] = ()) -> None:
+    def __init__(
+        self,
+        detail: str,
+        errors: Sequence[FieldError] = (),
+        did_you_mean: Sequence[str] | None = None,
+    ) -> None:
         super().__init__(detail)
         self.errors = list(errors)
+        self.did_you_mean = None if did_you_mean is None else list(did_you_mean)
 
 
 class ConflictError(KbError):

@@ -739,16 +739,26 @@ def test_excluded_by_contraindication() -> None:
     assert match(body, candidates) == ["group"]
 
 
-def test_order_by_evidence_then_fit_then_title() -> None:
+def test_order_is_availability_then_evidence_then_fit_then_title() -> None:
+    """domain.md §9.2: help in the court's arrondissement or national first, then evidence, then
+    fit; help bound to another arrondissement is left out altogether."""
     body = build(children=[child("K1", 2016), child("K2", 2012)])
     candidates = [
         entry("b-local", title="B", arrondissements=("Amsterdam",), age_min=4, age_max=11),
         entry("a-elsewhere", title="A", arrondissements=("Limburg",), age_min=4, age_max=11),
         entry("c-both", title="C", arrondissements=("Limburg",)),
         entry("z-strong", title="Z", evidence_level=5, age_min=12, age_max=18),
+        entry("e-both-unknown", title="E"),
         entry("d-national", title="D", national=True, age_min=4, age_max=11),
+        entry("f-national-both", title="F", national=True, evidence_level=1),
     ]
-    assert match(body, candidates) == ["z-strong", "c-both", "b-local", "d-national", "a-elsewhere"]
+    assert match(body, candidates) == [
+        "b-local",
+        "d-national",
+        "f-national-both",
+        "z-strong",
+        "e-both-unknown",
+    ]
 
 
 @pytest.mark.parametrize(
@@ -757,20 +767,26 @@ def test_order_by_evidence_then_fit_then_title() -> None:
         pytest.param(
             {"arrondissements": ("Amsterdam",)}, "Amsterdam", True, id="in-arrondissement"
         ),
-        pytest.param({"arrondissements": ("Limburg",)}, "Amsterdam", False, id="elsewhere"),
+        pytest.param({"arrondissements": ("Limburg",)}, "Amsterdam", None, id="elsewhere"),
         pytest.param({"national": True}, "Amsterdam", True, id="national"),
         pytest.param({"national": True}, None, True, id="national-without-court"),
-        pytest.param({"arrondissements": ("Amsterdam",)}, None, False, id="unknown-court"),
+        pytest.param({"arrondissements": ("Amsterdam",)}, None, None, id="unknown-court"),
+        pytest.param({}, "Amsterdam", False, id="no-provider-known"),
+        pytest.param({"available_in_nl": False}, "Amsterdam", None, id="not-in-the-netherlands"),
+        pytest.param(
+            {"available_in_nl": False, "national": True}, "Amsterdam", None, id="foreign-national"
+        ),
     ],
 )
 def test_arrondissement_flag(
-    fields: dict[str, Any], arrondissement: str | None, available: bool
+    fields: dict[str, Any], arrondissement: str | None, available: bool | None
 ) -> None:
+    """Available (True), shown without a known provider there (False), or never (None)."""
     body = build()
-    [matched] = match_interventions(
+    matched = match_interventions(
         body, safety_gate(body.safety), [entry("x", **fields)], arrondissement, today=TODAY
     )
-    assert matched.available_in_arrondissement is available
+    assert (matched[0].available_in_arrondissement if matched else None) is available
 
 
 def test_at_most_five() -> None:

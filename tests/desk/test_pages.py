@@ -160,8 +160,22 @@ def test_local_help_shows_the_plain_summary_cost_and_route(
 
 
 def test_local_help_for_a_place_without_help_says_what_to_do(client: Client) -> None:
-    main = get(client, "/hulp-in-de-buurt?gemeente=Nergenshuizen").find("main")
+    main = get(client, "/hulp-in-de-buurt?gemeente=Urk").find("main")
     assert "Vraag het wijkteam" in text(main)
+
+
+@pytest.mark.parametrize(
+    ("typed", "suggested"),
+    [
+        pytest.param("Utreht", "Utrecht", id="typo"),
+        pytest.param("Midelburg", "Middelburg", id="typo-zeeland"),
+    ],
+)
+def test_local_help_asks_which_municipality_was_meant(
+    client: Client, typed: str, suggested: str
+) -> None:
+    page = get(client, f"/hulp-in-de-buurt?gemeente={typed}", status=422)
+    assert f"Bedoelde u {suggested}" in text(page.find("main"))
 
 
 @pytest.mark.parametrize(
@@ -238,6 +252,14 @@ def test_safe_answers_can_get_joint_help_that_unsafe_answers_do_not(
 ) -> None:
     safe = result_slugs(guide(client, leeftijden="8", omgang="moeizaam", veiligheid="nee"))
     assert any(UNSAFE & set(kb_items[s].contraindications) for s in safe)
+
+
+def test_guide_asks_which_municipality_was_meant(client: Client) -> None:
+    page = guide(
+        client, expect=422, leeftijden="8", omgang="moeizaam", veiligheid="nee", gemeente="Utreht"
+    )
+    assert set(assert_summary_links_to_fields(page)) == {"wegwijzer-gemeente"}
+    assert "Bedoelde u Utrecht" in text(page.find("main"))
 
 
 def test_guide_answers_bad_input_with_the_form_and_a_summary(client: Client) -> None:

@@ -82,11 +82,37 @@ def test_how_parents_talk_gives_the_glasl_phase(talk: str, phase: int) -> None:
 
 
 @pytest.mark.parametrize(
-    "name", ["Rotterdam", "'s-Hertogenbosch", "Súdwest-Fryslân", "Bergen (NH.)", "Den Haag"]
+    ("name", "official"),
+    [
+        pytest.param("Rotterdam", "Rotterdam", id="rotterdam"),
+        pytest.param("'s-Hertogenbosch", "'s-Hertogenbosch", id="apostrophe"),
+        pytest.param("Súdwest-Fryslân", "Súdwest-Fryslân", id="accents"),
+        pytest.param("Sudwest-Fryslan", "Súdwest-Fryslân", id="no-accents"),
+        pytest.param("Bergen (NH.)", "Bergen (NH.)", id="brackets"),
+        pytest.param("Den Haag", "'s-Gravenhage", id="den-haag"),
+        pytest.param("Weesp", "Amsterdam", id="merged"),
+    ],
 )
-def test_real_place_names_are_accepted(name: str) -> None:
-    assert GuideAnswers.parse(VALID | {"gemeente": name}).municipality == name
-    assert Place.parse({"gemeente": name}) == Place("gemeente", name)
+def test_real_place_names_are_accepted_as_the_official_name(name: str, official: str) -> None:
+    assert GuideAnswers.parse(VALID | {"gemeente": name}).municipality == official
+    place = Place.parse({"gemeente": name})
+    assert place is not None and place.municipality is not None
+    assert (place.kind, place.name, place.municipality.name) == ("gemeente", official, official)
+
+
+@pytest.mark.parametrize(
+    ("typed", "suggested"),
+    [pytest.param("Utreht", "Utrecht", id="utreht"), pytest.param("Zwole", "Zwolle", id="zwole")],
+)
+def test_an_unknown_municipality_is_refused_with_a_suggestion(typed: str, suggested: str) -> None:
+    for parse in (
+        lambda: GuideAnswers.parse(VALID | {"gemeente": typed}),
+        lambda: Place.parse({"gemeente": typed}),
+    ):
+        with pytest.raises(InvalidInputError) as caught:
+            parse()
+        assert caught.value.errors[0].loc == ("form", "gemeente")
+        assert f"Bedoelde u {suggested}" in caught.value.errors[0].msg
 
 
 def test_no_place_chosen_is_not_an_error() -> None:

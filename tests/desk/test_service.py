@@ -87,7 +87,7 @@ def test_rules(
     assert bool(found) is chosen
 
 
-def test_order_is_evidence_then_children_then_availability_then_title() -> None:
+def test_order_is_availability_then_evidence_then_children_then_title() -> None:
     found = suitable_entries(
         [
             entry("b-local"),
@@ -100,7 +100,7 @@ def test_order_is_evidence_then_children_then_availability_then_title() -> None:
         (),
         local={"b-local"},
     )
-    assert [f.entry.slug for f in found] == ["strong", "b-local", "a-far", "both"]
+    assert [f.entry.slug for f in found] == ["b-local", "strong", "a-far", "both"]
 
 
 def test_any_sign_of_unsafety_holds_back_the_gate_s_contraindications() -> None:
@@ -230,31 +230,56 @@ def service(desk: DeskService) -> DeskService:
     return desk
 
 
+def _place(kind: str, name: str) -> Place:
+    place = Place.parse({kind: name})
+    assert place is not None
+    return place
+
+
 @pytest.mark.parametrize(
-    ("place", "slug"),
+    ("kind", "name", "slug"),
     [
+        pytest.param("gemeente", "rotterdam", "scheidingsloket-rotterdam", id="municipality"),
+        pytest.param("provincie", "Zeeland", "kind-in-scheiding-zeeland", id="province"),
         pytest.param(
-            Place("gemeente", "rotterdam"), "scheidingsloket-rotterdam", id="municipality"
-        ),
-        pytest.param(Place("provincie", "Zeeland"), "kind-in-scheiding-zeeland", id="province"),
-        pytest.param(
-            Place("arrondissement", "Den Haag"),
+            "arrondissement",
+            "Den Haag",
             "kenniscentrum-kind-en-scheiding-haaglanden",
             id="arrondissement",
+        ),
+        # Middelburg finds Zeeland's offers: named for the province, not for Middelburg.
+        pytest.param("gemeente", "Middelburg", "kind-in-scheiding-zeeland", id="middelburg"),
+        pytest.param("gemeente", "Delft", "kenniscentrum-kind-en-scheiding-haaglanden", id="delft"),
+        pytest.param(
+            "gemeente", "Den Haag", "kenniscentrum-kind-en-scheiding-haaglanden", id="den-haag"
         ),
     ],
 )
 def test_local_help_finds_what_is_offered_there(
-    service: DeskService, place: Place, slug: str
+    service: DeskService, kind: str, name: str, slug: str
 ) -> None:
+    place = _place(kind, name)
     help = service.local_help(place)
     offers = {o.item.slug: o for o in help.local}
     assert slug in offers
     assert all(place.matches(p) for o in help.local for p in o.providers)
 
 
+@pytest.mark.parametrize(
+    ("kind", "name"),
+    [
+        pytest.param("gemeente", "Rotterdam", id="rotterdam"),
+        pytest.param("gemeente", "Breda", id="breda-same-district-other-province"),
+        pytest.param("provincie", "Zuid-Holland", id="zuid-holland"),
+    ],
+)
+def test_rotterdam_never_gets_zeelands_desk(service: DeskService, kind: str, name: str) -> None:
+    local = {o.item.slug for o in service.local_help(_place(kind, name)).local}
+    assert "kind-in-scheiding-zeeland" not in local
+
+
 def test_local_help_shows_cost_and_national_help(service: DeskService) -> None:
-    help = service.local_help(Place("gemeente", "Rotterdam"))
+    help = service.local_help(_place("gemeente", "Rotterdam"))
     loket = next(o for o in help.local if o.item.slug == "scheidingsloket-rotterdam")
     assert [p.cost for p in loket.providers] == ["gratis"]
     national = {i.slug for i in help.national}

@@ -11,7 +11,8 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, computed_field
 
 from kb.access import ACTIONS, Person, can
-from kb.errors import FieldError, InvalidInputError
+from kb.errors import FieldError, InvalidInputError, UnknownNameError
+from kb.regions import register
 from kb.vocabulary import COURTS, ROLES, Role
 
 __all__ = [
@@ -57,6 +58,15 @@ def _clean(value: Any) -> str | None:
     return text or None
 
 
+def _official_municipality(name: str, errors: list[FieldError]) -> str | None:
+    """A desk's municipality by its official name (domain.md §9.1), or "Bedoelde u …?"."""
+    try:
+        return register().resolve(name).name
+    except UnknownNameError as exc:
+        errors.append(FieldError(("municipality",), exc.detail))
+        return None
+
+
 def parse_new_account(values: Mapping[str, Any]) -> NewAccount:
     """Validate a new account; raise `InvalidInputError` with a Dutch message per field."""
     errors: list[FieldError] = []
@@ -87,6 +97,8 @@ def parse_new_account(values: Mapping[str, Any]) -> NewAccount:
             )
     if scope["court"] is not None and scope["court"] not in COURTS:
         errors.append(FieldError(("court",), "Kies een van de elf rechtbanken."))
+    if scope["municipality"] is not None:
+        scope["municipality"] = _official_municipality(scope["municipality"], errors)
     if len(password) < MIN_PASSWORD_LENGTH:
         errors.append(
             FieldError(

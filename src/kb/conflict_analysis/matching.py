@@ -8,6 +8,7 @@ from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 
 from kb.conflict_analysis.schemas import AnalysisBody, Child, MatchedIntervention, SafetyResult
+from kb.interventions.places import reaches_arrondissement, region_bound
 from kb.interventions.schemas import Entry
 from kb.vocabulary import COURT_ARRONDISSEMENTS, EVIDENCE_LABELS, GLASL_PHASE_NAMES, glasl_phase
 
@@ -39,18 +40,19 @@ def arrondissement_of_court(court: str) -> str | None:
 @dataclass(frozen=True)
 class Fit:
     """A candidate that suits: which of the children's ages it fits (their positions in the list
-    of ages), and whether it is available where the family lives."""
+    of ages), and whether it is available where the family lives or the case is heard."""
 
     entry: Entry
     fitting: tuple[int, ...]
     available: bool
 
-    def sort_key(self) -> tuple[int, int, bool, str]:
-        # Evidence first, then how many children it fits, then availability, then the title.
+    def sort_key(self) -> tuple[bool, int, int, str]:
+        # domain.md §9.2: available there or nationally first, then evidence, then how many
+        # children it fits, then the title.
         return (
+            not self.available,
             -self.entry.evidence.level,
             -len(self.fitting),
-            not self.available,
             self.entry.title.casefold(),
         )
 
@@ -62,18 +64,29 @@ def suitable(
     excluded: Collection[str],
     available: Callable[[Entry], bool],
 ) -> list[Fit]:
-    """Every candidate (`Catalogue.candidates`) that fits one of `ages` and Glasl `phase` and
-    carries none of the `excluded` contra-indications, best first."""
+    """Every candidate (`Catalogue.candidates`) that fits one of `ages` and Glasl `phase`,
+    carries none of the `excluded` contra-indications and can be had, best first.
+
+    Can be had: obtainable in the Netherlands, and not bound to another region — an entry whose
+    providers all work elsewhere and that is not national is left out, never merely ranked low
+    (domain.md §9.2). `available` says whether an entry reaches the place (the family's
+    municipality, or the court's arrondissement); the desk and the analysis pass their own.
+    """
     held_back = frozenset(excluded)
     fits = []
     for entry in candidates:
+        if not entry.available_in_nl:
+            continue
         if held_back and not held_back.isdisjoint(entry.contraindications):
             continue
         if not entry.fits_phase(phase):
             continue
+        reached = available(entry)
+        if not reached and region_bound(entry):
+            continue
         fitting = tuple(i for i, age in enumerate(ages) if entry.fits_age(age))
         if fitting:
-            fits.append(Fit(entry, fitting, available(entry)))
+            fits.append(Fit(entry, fitting, reached))
     return sorted(fits, key=Fit.sort_key)
 
 
@@ -104,7 +117,7 @@ def match_interventions(
         [child_age(c.birth_year, today) for c in body.children],
         phase,
         safety.excluded_contraindications,
-        lambda entry: entry.available_in(court_arrondissement),
+        lambda entry: reaches_arrondissement(entry, court_arrondissement),
     )
     return [
         _matched(fit, [body.children[i] for i in fit.fitting], phase, court_arrondissement, today)
@@ -166,7 +179,7 @@ def _availability_reason(entry: Entry, arrondissement: str | None) -> str | None
         return None
     if arrondissement in entry.arrondissements:
         return f"Beschikbaar in arrondissement {arrondissement}"
-    return f"Volgens de kennisbank niet aangeboden in arrondissement {arrondissement}"
+    return f"Niet bekend of dit in arrondissement {arrondissement} wordt aangeboden"
 
 
 def dutch_list(items: Sequence[str]) -> str:

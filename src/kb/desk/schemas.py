@@ -14,8 +14,9 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from kb.errors import FieldError, InvalidInputError
+from kb.errors import FieldError, InvalidInputError, UnknownNameError
 from kb.interventions.schemas import Entry, Provider
+from kb.regions import Municipality, provider_area, register
 from kb.vocabulary import (
     ARRONDISSEMENTS,
     GUIDE_COMMUNICATION,
@@ -114,11 +115,8 @@ class GuideAnswers(BaseModel):
             )
         municipality = None
         if typed := raw.get("gemeente", "").strip():
-            municipality = _place_name(typed)
-            if municipality is None:
-                errors.append(
-                    _error("gemeente", "Vul alleen de naam van uw gemeente in, zonder cijfers.")
-                )
+            found = _municipality(typed, errors)
+            municipality = found.name if found else None
         if errors:
             raise InvalidInputError("Een of meer antwoorden ontbreken of kloppen niet.", errors)
         return cls.model_validate(
@@ -129,6 +127,20 @@ class GuideAnswers(BaseModel):
                 "municipality": municipality,
             }
         )
+
+
+def _municipality(typed: str, errors: list[FieldError]) -> Municipality | None:
+    """The municipality a parent typed, resolved through the municipality list; a Dutch error
+    ("Bedoelde u …?") for a name it does not know, never a silent empty list (domain §9.1)."""
+    name = _place_name(typed)
+    if name is None:
+        errors.append(_error("gemeente", "Vul alleen de naam van uw gemeente in, zonder cijfers."))
+        return None
+    try:
+        return register().resolve(name)
+    except UnknownNameError as exc:
+        errors.append(_error("gemeente", exc.detail))
+        return None
 
 
 def _parse_ages(text: str, errors: list[FieldError]) -> tuple[int, ...]:
@@ -154,10 +166,15 @@ def _parse_ages(text: str, errors: list[FieldError]) -> tuple[int, ...]:
 
 @dataclass(frozen=True)
 class Place:
-    """Where a parent looks for help: a municipality, a province or an arrondissement."""
+    """Where a parent looks for help: a municipality, a province or an arrondissement.
+
+    A municipality is resolved through the municipality list, so it knows its province and
+    arrondissement; help named for either is help there too.
+    """
 
     kind: PlaceKind
     name: str
+    municipality: Municipality | None = None
 
     @classmethod
     def parse(cls, raw: Mapping[str, str]) -> Place | None:
@@ -176,25 +193,28 @@ class Place:
             )
         kind, value = next(iter(chosen.items()))
         name: str | None = value
+        municipality = None
         if kind == "gemeente":
-            name = _place_name(value)
-            if name is None:
-                errors.append(_error("gemeente", "Vul alleen de naam van een gemeente in."))
+            municipality = _municipality(value, errors)
+            name = municipality.name if municipality else None
         elif kind == "provincie" and value not in PROVINCES:
             errors.append(_error("provincie", "Kies een provincie uit de lijst."))
         elif kind == "arrondissement" and value not in ARRONDISSEMENTS:
             errors.append(_error("arrondissement", "Kies een arrondissement uit de lijst."))
         if errors or name is None:
             raise InvalidInputError("Kies een plaats om hulp in de buurt te zien.", errors)
-        return cls(kind=kind, name=name)  # type: ignore[arg-type]
+        return cls(kind=kind, name=name, municipality=municipality)  # type: ignore[arg-type]
 
     def matches(self, provider: Provider) -> bool:
-        wanted = self.name.casefold()
+        """The provider serves this place, or (for a province or arrondissement) part of it."""
+        area = provider_area(provider.municipalities, provider.province, provider.arrondissement)
         if self.kind == "gemeente":
-            return any(m.casefold() == wanted for m in provider.municipalities)
+            return self.municipality in area
         if self.kind == "provincie":
-            return (provider.province or "").casefold() == wanted
-        return (provider.arrondissement or "").casefold() == wanted
+            return any(m.province == self.name for m in area)
+        return any(m.arrondissement == self.name for m in area) or (
+            provider.arrondissement == self.name
+        )
 
 
 def parse_slugs(values: Sequence[str], minimum: int, maximum: int, purpose: str) -> list[str]:

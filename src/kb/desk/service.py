@@ -19,7 +19,9 @@ from kb.conflict_analysis.rules import EXCLUDED_WHEN_UNSAFE
 from kb.desk.schemas import GuideAnswers, GuideMatch, GuideResult, LocalHelp, LocalOffer, Place
 from kb.errors import FieldError, InvalidInputError
 from kb.interventions.catalogue import CANDIDATE_STATUSES, Catalogue
+from kb.interventions.places import reaches
 from kb.interventions.schemas import Entry
+from kb.regions import register
 
 __all__ = ["DeskService", "held_back_when"]
 
@@ -44,19 +46,15 @@ class DeskService:
 
     def guide(self, answers: GuideAnswers) -> GuideResult:
         """Suitable help for the answers: at most five, plus any other local help that fits."""
-        municipality = answers.municipality
-        local = {
-            e.slug
-            for e in self.catalogue
-            if municipality and not e.national and e.offered_in(municipality)
-        }
+        municipality = register().lookup(answers.municipality or "")
+        local = {e.slug for e in self.catalogue if not e.national and reaches(e, municipality)}
         excluded = held_back_when(answers)
         fits = suitable(
             self.catalogue.candidates,
             answers.ages,
             answers.glasl_phase,
             excluded,
-            lambda entry: entry.national or entry.slug in local,
+            lambda entry: reaches(entry, municipality),
         )
         matches = [_guide_match(f, answers.ages, local) for f in fits[:MAX_MATCHES]]
         also_local = [
@@ -77,9 +75,8 @@ class DeskService:
                     local.append(LocalOffer(entry, there))
         local.sort(key=lambda o: o.item.kind != "voorziening")  # stable: by title within
         national = [e for e in running if e.national and _for_parents(e)]
-        municipalities = sorted(
-            {m for e in self.catalogue for m in e.municipalities}, key=str.casefold
-        )
+        # Every municipality, so the form suggests only names it will accept.
+        municipalities = [m.name for m in register()]
         return LocalHelp(place, local, national, municipalities)
 
     def chosen(self, slugs: Sequence[str]) -> list[Entry]:

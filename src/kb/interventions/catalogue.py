@@ -46,10 +46,12 @@ NEVER_RECOMMENDED_FLAGS = frozenset({"schadelijk", "geen_effect"})
 
 
 def is_candidate(entry: Entry) -> bool:
-    """A running kind of help that no rating found harmful or without effect (domain.md §4.3)."""
+    """A running kind of help that can be had in the Netherlands and that no rating found harmful
+    or without effect (domain.md §4.3, §9.2)."""
     return (
         entry.kind in CANDIDATE_KINDS
         and entry.status in CANDIDATE_STATUSES
+        and entry.available_in_nl
         and not NEVER_RECOMMENDED_FLAGS.intersection(entry.evidence.flags)
     )
 

@@ -18,7 +18,9 @@ from kb.db import Meta, read_meta, write_meta
 from kb.interventions.catalogue import GENERATION_KEY, Catalogue
 from kb.interventions.loader import load_entries
 from kb.interventions.models import EntryRow
+from kb.interventions.places import served_names
 from kb.interventions.schemas import Entry
+from kb.regions import data_dir as regions_data_dir
 from kb.search.base import IndexDocument, SearchBackend
 from kb.search.config import load_search_config
 
@@ -92,7 +94,9 @@ def _document(entry: Entry, default_rank: int) -> IndexDocument:
         body=entry.body_markdown,
         evidence_level=entry.evidence.level,
         flags=tuple(entry.evidence.flags),
-        municipalities=entry.municipalities,
+        # Every municipality its providers serve, so a municipality filter also finds help
+        # named by province or arrondissement (contracts.md, Regions).
+        municipalities=served_names(entry),
         default_rank=default_rank,
         payload=entry.list_item().model_dump(mode="json", exclude={"highlight"}),
     )
@@ -113,7 +117,7 @@ def rebuild(
     """
     entries: Sequence[Entry] = load_entries(content_dir)
     load_search_config(search_dir)
-    fingerprint = content_fingerprint(content_dir, search_dir)
+    fingerprint = content_fingerprint(content_dir, search_dir, regions_data_dir())
     catalogue = Catalogue(tuple(entries), fingerprint)
     documents = index_documents(catalogue)
     with Session(engine) as session, session.begin():
@@ -184,4 +188,4 @@ def _claim_epoch(session: Session, epoch: str) -> bool:
 def index_is_current(engine: Engine, content_dir: Path, search_dir: Path) -> bool:
     with Session(engine) as session:
         stored = read_meta(session, GENERATION_KEY)
-    return stored == content_fingerprint(content_dir, search_dir)
+    return stored == content_fingerprint(content_dir, search_dir, regions_data_dir())

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from kb.interventions.analytics import SearchStats, top_queries, zero_result_queries
 from kb.interventions.schemas import Entry, SearchPage
 from kb.interventions.service import InterventionService, SearchParams
+from kb.regions import register
 from kb.vocabulary import EVIDENCE_LABELS, FILTER_LABELS
 from kb.web.auth import requires
 from kb.web.pages import alternate, page
@@ -255,4 +256,6 @@ SEARCH_PAGE_HELPERS: dict[str, Any] = {
     "page_count": page_count,
     "results_text": results_text,
     "search_path": SEARCH_PATH,
+    # The filter suggests only names it accepts (the register resolves old names too).
+    "municipality_names": lambda: [m.name for m in register()],
 }

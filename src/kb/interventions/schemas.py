@@ -18,9 +18,11 @@ from pydantic import (
 )
 
 from kb.clock import today
+from kb.regions import provider_area, provider_arrondissements, register, suggestion_text
 from kb.vocabulary import (
     EVIDENCE_LABELS,
     FLAGS,
+    PROVINCES,
     RECOGNITION_SCHEMES,
     Arrondissement,
     Audience,
@@ -125,6 +127,36 @@ class Provider(_Strict):
     waiting_weeks: float | None = Field(default=None, ge=0)
     cost: str | None = None
 
+    @field_validator("municipalities")
+    @classmethod
+    def _known_municipalities(cls, names: list[str]) -> list[str]:
+        # A place the municipality list does not know would silently match no one (domain §9.1).
+        for name in names:
+            if register().lookup(name) is None:
+                hint = suggestion_text(register().suggest(name))
+                raise ValueError(f"onbekende gemeente '{name}'. {hint}")
+        return names
+
+    @field_validator("province")
+    @classmethod
+    def _known_province(cls, name: str | None) -> str | None:
+        if name and register().province(name) is None:
+            raise ValueError(f"onbekende provincie '{name}'. Kies uit: {', '.join(PROVINCES)}.")
+        return name
+
+    @model_validator(mode="after")
+    def _arrondissement_fits(self) -> Provider:
+        # The arrondissement a provider names must be where its municipalities or province lie.
+        if self.arrondissement and (self.municipalities or self.province):
+            area = provider_area(self.municipalities, self.province, None)
+            if self.arrondissement not in {m.arrondissement for m in area}:
+                where = "de gemeenten" if self.municipalities else "de provincie"
+                raise ValueError(
+                    f"arrondissement '{self.arrondissement}' past niet bij {where} van deze "
+                    "aanbieder; laat het leeg of kies het arrondissement waarin die liggen"
+                )
+        return self
+
 
 class Pilot(_Strict):
     start: dt.date | int | None = None
@@ -159,6 +191,11 @@ class EntryFrontMatter(_Strict):
     owner: str | None = None
     national: bool = Field(
         default=False, description="landelijk beschikbaar (e.g. online, or a legal arrangement)"
+    )
+    available_in_nl: bool = Field(
+        default=True,
+        description="in Nederland te krijgen; false voor een programma zonder Nederlandse aanbieder "
+        "(getoond als 'niet in Nederland verkrijgbaar', nooit aanbevolen)",
     )
     providers: list[Provider] = Field(default_factory=list)
     ratings: list[Rating] = Field(default_factory=list)
@@ -282,6 +319,7 @@ class SearchItem(BaseModel):
     route: list[str] = Field(default_factory=list)
     format: list[str] = Field(default_factory=list)
     national: bool = False
+    available_in_nl: bool = True
     arrondissements: list[str] = Field(default_factory=list)
     highlight: str | None = None
 
@@ -329,18 +367,20 @@ class Entry(EntryFrontMatter):
     @computed_field  # type: ignore[prop-decorator]
     @cached_property
     def arrondissements(self) -> list[str]:
-        """Where providers offer it, by court district."""
-        return sorted({p.arrondissement for p in self.providers if p.arrondissement})
+        """Where providers offer it, by court district: named, or where the places they serve lie."""
+        return sorted(
+            {
+                a
+                for p in self.providers
+                for a in provider_arrondissements(p.municipalities, p.province, p.arrondissement)
+            }
+        )
 
     @computed_field  # type: ignore[prop-decorator]
     @property
     def stale(self) -> bool:
         """`next_review` has passed: the entry needs a review."""
         return self.next_review < today()
-
-    @cached_property
-    def municipalities(self) -> tuple[str, ...]:
-        return tuple(sorted({m for p in self.providers for m in p.municipalities}))
 
     def fits_age(self, age: int) -> bool:
         """For a child of `age`; an entry without ages is for every age."""
@@ -351,17 +391,6 @@ class Entry(EntryFrontMatter):
     def fits_phase(self, phase: int) -> bool:
         """For Glasl phase `phase`; an entry without phases is not phase-specific."""
         return not self.glasl_phases or phase in self.glasl_phases
-
-    def available_in(self, arrondissement: str | None) -> bool:
-        """Offered in `arrondissement` or nationally."""
-        return self.national or (
-            arrondissement is not None and arrondissement in self.arrondissements
-        )
-
-    def offered_in(self, municipality: str) -> bool:
-        """A provider names `municipality` (any case); national entries do not count here."""
-        wanted = municipality.casefold()
-        return any(m.casefold() == wanted for m in self.municipalities)
 
     def front_matter(self) -> dict[str, object]:
         """The front matter as JSON, as a content file or a database row keeps it."""

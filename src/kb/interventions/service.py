@@ -8,10 +8,11 @@ from typing import Annotated, Any
 import msgspec
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from kb.errors import FieldError, InvalidInputError, dutch_field_errors
+from kb.errors import FieldError, InvalidInputError, UnknownNameError, dutch_field_errors
 from kb.interventions.analytics import SearchStats
 from kb.interventions.catalogue import Catalogue
 from kb.interventions.schemas import Entry, SearchItem, SearchPage
+from kb.regions import register
 from kb.search.base import SearchBackend, SearchQuery
 from kb.vocabulary import (
     ARRONDISSEMENTS,
@@ -26,6 +27,7 @@ from kb.vocabulary import (
 __all__ = ["MAX_QUERY_LENGTH", "InterventionService", "SearchParams"]
 
 MAX_QUERY_LENGTH = 500
+MAX_PLACE_LENGTH = 100
 _CODES: dict[str, tuple[str, ...]] = {
     "kind": KINDS,
     "status": STATUSES,
@@ -57,8 +59,10 @@ class SearchParams(BaseModel):
     evidence_min: Annotated[int, Field(ge=0, le=5)] | None = Field(
         default=None, description="Bewijsniveau minimaal, 0–5"
     )
-    municipality: Annotated[str, Field(max_length=100)] | None = Field(
-        default=None, description="Gemeente"
+    municipality: Annotated[str, Field(max_length=MAX_PLACE_LENGTH)] | None = Field(
+        default=None,
+        description="Gemeente (ook een oude naam); vindt hulp in die gemeente, haar provincie of "
+        "haar arrondissement, en landelijke hulp",
     )
     arrondissement: str | None = Field(default=None, description="Arrondissement")
     contraindication_free: str | None = Field(
@@ -94,16 +98,32 @@ class SearchParams(BaseModel):
             for name, allowed in _CODES.items()
             if (value := str(raw.get(name) or "").strip()) and value not in allowed
         ]
+        place, did_you_mean = _municipality(raw.get("municipality"), errors)
         try:
             params = cls.model_validate(raw)
         except ValidationError as exc:
             errors += dutch_field_errors(exc, ("query",))
         if errors:
-            raise InvalidInputError("Een of meer zoekparameters zijn ongeldig.", errors)
-        return params
+            raise InvalidInputError(
+                "Een of meer zoekparameters zijn ongeldig.", errors, did_you_mean
+            )
+        # The official name, which the engines index (an old name or "Den Haag" is resolved).
+        return params.model_copy(update={"municipality": place}) if place else params
 
     def to_query(self, facets: bool = True) -> SearchQuery:
         return SearchQuery(**dict(self), facets=facets)
+
+
+def _municipality(value: Any, errors: list[FieldError]) -> tuple[str | None, list[str] | None]:
+    """The official name of the municipality asked for, or an error that suggests names."""
+    typed = str(value or "").strip()
+    if not typed or len(typed) > MAX_PLACE_LENGTH:
+        return None, None  # absent, or too long: the field's own validation says so
+    try:
+        return register().resolve(typed).name, None
+    except UnknownNameError as exc:
+        errors.append(FieldError(("query", "municipality"), exc.detail))
+        return None, exc.did_you_mean
 
 
 class InterventionService:

@@ -93,6 +93,7 @@ def problem(
     title: str | None = None,
     errors: Sequence[FieldError] | None = None,
     headers: dict[str, str] | None = None,
+    did_you_mean: Sequence[str] | None = None,
 ) -> Response[Any]:
     """One error as problem+json for the API, or as the error page for people."""
     title = title or status_title(status)
@@ -100,14 +101,37 @@ def problem(
         body = problem_document(status, detail, request.url.path, title)
         if errors is not None:
             body["errors"] = [e.as_dict() for e in errors]
+        if did_you_mean is not None:
+            body["did_you_mean"] = list(did_you_mean)
         return Response(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
     return Template(
         template_name="error.html",
-        context={"status": status, "title": title, "detail": detail, "errors": errors or []},
+        context={
+            "status": status,
+            "title": title,
+            "detail": detail,
+            "errors": errors or [],
+            "did_you_mean": _suggestion_links(request, errors or [], did_you_mean or []),
+        },
         status_code=status,
         media_type=MediaType.HTML,
         headers=headers,
     )
+
+
+def _suggestion_links(
+    request: Request[Any, Any, Any], errors: Sequence[FieldError], names: Sequence[str]
+) -> list[dict[str, str]]:
+    """ "Bedoelde u …?" as links: the same search with the mistyped parameter replaced by each
+    suggestion (only for a query parameter of a GET; elsewhere the names without a link)."""
+    param = next((str(e.loc[-1]) for e in errors if e.loc and e.loc[0] == "query"), None)
+    if request.method != "GET" or param is None:
+        return [{"name": name, "href": ""} for name in names]
+    query = dict(request.query_params.items())
+    return [
+        {"name": name, "href": f"{request.url.path}?{urlencode(query | {param: name})}"}
+        for name in names
+    ]
 
 
 def _sign_in_redirect(request: Request[Any, Any, Any]) -> Response[Any]:
@@ -128,7 +152,8 @@ def _domain_error(request: Request[Any, Any, Any], exc: KbError) -> Response[Any
     elif isinstance(exc, TooManyAttemptsError):
         headers = {"Retry-After": str(exc.retry_after)}
     errors = exc.errors if isinstance(exc, InvalidInputError) else None
-    return problem(request, exc.status_code, exc.detail, exc.title, errors, headers)
+    did_you_mean = getattr(exc, "did_you_mean", None)
+    return problem(request, exc.status_code, exc.detail, exc.title, errors, headers, did_you_mean)
 
 
 def _validation_errors(exc: ValidationException) -> list[FieldError]:
