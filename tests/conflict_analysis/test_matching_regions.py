@@ -13,7 +13,7 @@ from kb.conflict_analysis.matching import (
     match_interventions,
     suitable,
 )
-from kb.conflict_analysis.rules import safety_gate
+from kb.conflict_analysis.rules import EXCLUDED_WHEN_UNSAFE, safety_gate
 from kb.desk.schemas import GuideAnswers
 from kb.desk.service import DeskService, held_back_when
 from kb.interventions.catalogue import Catalogue
@@ -160,5 +160,13 @@ def test_joint_formats_are_held_back_alike_by_the_desk_and_the_analysis(
     unsafe_desk = _desk_fits(kb_catalogue, "ja")
     assert not joint & unsafe_analysis
     assert not joint & unsafe_desk
-    # Apart from the joint formats, both recommend from the same candidates.
-    assert unsafe_analysis == _analysis_fits(kb_catalogue, {"partner_violence": "geen"}) - joint
+    # Apart from what the unsafe situation rules out, both recommend from the same candidates.
+    ruled_out = {
+        e.slug
+        for e in kb_catalogue.candidates
+        if set(e.contraindications) & set(EXCLUDED_WHEN_UNSAFE)
+    }
+    assert joint <= ruled_out
+    safe_analysis = _analysis_fits(kb_catalogue, {"partner_violence": "geen"})
+    assert unsafe_analysis == safe_analysis - ruled_out
+    assert unsafe_desk == _desk_fits(kb_catalogue, "nee") - ruled_out

@@ -110,7 +110,8 @@ def test_the_first_page_comes_first_then_changes_then_details(
     ]
     assert "K1 (11 jaar)" in first or "K1 (" in first
     assert "K2" in first and "niet gehoord" in first
-    assert "bewijskracht 4 van 5" in first
+    for match in made["recommendation"]["interventions"]:
+        assert f"{match['title']} — bewijskracht {match['evidence_level']} van 5" in first
     assert "Dit is de eerste ingediende versie" in section(soup, ".report__changes")
 
 

@@ -34,7 +34,9 @@ def _slugs(client: Client, municipality: str) -> set[str]:
         # Zeeland's desk names the province, not Middelburg: the list knows where it lies.
         pytest.param("Middelburg", ZEELAND_DESK, ROTTERDAM_DESK, id="middelburg-finds-zeeland"),
         pytest.param("Rotterdam", ROTTERDAM_DESK, ZEELAND_DESK, id="rotterdam-not-zeeland"),
-        pytest.param("Breda", "de-gezinsadvocaat", ZEELAND_DESK, id="breda-district-not-zeeland"),
+        # The Gezinsadvocaat names the Hart van Brabant municipalities: Tilburg, not Breda.
+        pytest.param("Tilburg", "de-gezinsadvocaat", ZEELAND_DESK, id="tilburg-not-zeeland"),
+        pytest.param("Breda", "kindgesprek", "de-gezinsadvocaat", id="breda-not-hart-van-brabant"),
         pytest.param(
             "Den Haag", "kenniscentrum-kind-en-scheiding-haaglanden", ZEELAND_DESK, id="alias"
         ),
