@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from pathlib import Path
 from typing import Any
@@ -45,7 +46,14 @@ from kb.web.apidocs import PlainDocsRenderPlugin
 from kb.web.auth import AuthMiddleware, provide_caller
 from kb.web.errors import exception_to_response
 from kb.web.security import security_headers
-from kb.web.sessions import SESSION_COOKIE, DatabaseStore, RenewingSessionConfig
+from kb.web.sessions import (
+    CSRF_COOKIE,
+    SESSION_COOKIE,
+    DatabaseStore,
+    RenewingSessionConfig,
+    SessionBoundFormToken,
+    cookie_name,
+)
 from kb.web.templating import configure_templates
 from kb.web.transactions import DatabaseSessions, TransactionMiddleware
 
@@ -124,7 +132,7 @@ def create_app(
     db_sessions = DatabaseSessions(engine)
     secure = not settings.demo  # demo mode runs on plain http://127.0.0.1
     sessions = RenewingSessionConfig(
-        key=SESSION_COOKIE,
+        key=cookie_name(SESSION_COOKIE, secure),
         max_age=settings.session_minutes * 60,
         secure=secure,
         httponly=True,
@@ -134,7 +142,7 @@ def create_app(
     )
     csrf = CSRFConfig(
         secret=secret,
-        cookie_name="kb_csrf",
+        cookie_name=cookie_name(CSRF_COOKIE, secure),
         cookie_secure=secure,
         cookie_httponly=True,
         cookie_samesite="lax",
@@ -183,7 +191,10 @@ def create_app(
         on_shutdown=[search_stats.close],
         middleware=[
             sessions.middleware,
-            AuthMiddleware(UserLookup(engine)),
+            AuthMiddleware(
+                UserLookup(engine, session_limit=dt.timedelta(hours=settings.session_max_hours))
+            ),
+            SessionBoundFormToken(),
             TransactionMiddleware(),
         ],
         csrf_config=csrf,
