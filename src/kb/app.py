@@ -21,7 +21,14 @@ from litestar.template import TemplateConfig
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from kb.auth.routes import AccountPages, AdminApi, AuthApi, AuthPages, auth_template_globals
+from kb.auth.routes import (
+    AccountPages,
+    ActivationPages,
+    AdminApi,
+    AuthApi,
+    AuthPages,
+    auth_template_globals,
+)
 from kb.auth.service import AuthConfig, UserLookup
 from kb.auth.startup import check_startup, csrf_secret, prepare_accounts
 from kb.conflict_analysis.pages import ANALYSIS_TEMPLATE_GLOBALS, AnalysisPages
@@ -167,6 +174,7 @@ def create_app(
             InterventionsPages,
             EditorPages,
             AuthPages,
+            ActivationPages,
             AuthApi,
             AccountPages,
             AdminApi,
