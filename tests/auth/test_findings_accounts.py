@@ -11,21 +11,27 @@ import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from http.cookies import SimpleCookie
+from typing import Any
 
 import pytest
 import time_machine
+from alembic import command
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
 from bs4 import BeautifulSoup, Tag
 from litestar import Litestar
 from litestar.testing import TestClient
 from pydantic import ValidationError
 from redis import Redis
 from redis.exceptions import RedisError
-from sqlalchemy import select
+from sqlalchemy import Engine, inspect, select
 from sqlalchemy.orm import Session
 
+import kb.models  # noqa: F401  (every table on the metadata, as Alembic sees it)
 from kb.auth.models import Account, AuditEntry
 from kb.auth.security import Passwords
 from kb.cli import main
+from kb.db import Base, alembic_config, make_engine, migrate
 from kb.settings import Settings
 from kb.web.sessions import CSRF_COOKIE, SESSION_COOKIE, cookie_name
 from tests.helpers import PASSWORD, AppUnderTest, Person, csrf_token, get_token, sign_in
@@ -531,3 +537,30 @@ def test_finding_07_parallel_wrong_passwords_stop_at_the_limit_in_redis(
         _assert_stopped_at_the_limit(iso, person, statuses, counted_checks)
     finally:
         redis_server.delete(f"kb:signin:user:{person.username}")
+
+
+# --- The migration -------------------------------------------------------------------------------
+
+
+def _account_differences(engine: Engine) -> list[Any]:
+    with engine.connect() as connection:
+        diff = compare_metadata(MigrationContext.configure(connection), Base.metadata)
+    return [d for d in diff if "account" in repr(d) or "invitation" in repr(d)]
+
+
+def test_the_invitation_migration_builds_the_models_and_goes_down_and_up(
+    settings: Settings, empty_database: str
+) -> None:
+    engine = make_engine(settings.model_copy(update={"database_url": empty_database}))
+    try:
+        migrate(engine)
+        assert _account_differences(engine) == []
+        command.downgrade(alembic_config(engine), "0005")
+        assert "invitation" not in inspect(engine).get_table_names()
+        assert "needs_confirmation" not in {
+            c["name"] for c in inspect(engine).get_columns("account")
+        }
+        migrate(engine)
+        assert _account_differences(engine) == []
+    finally:
+        engine.dispose()
