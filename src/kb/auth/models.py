@@ -52,6 +52,18 @@ class Account(Base):
     def has_password(self) -> bool:
         return bool(self.password_hash)
 
+    @property
+    def status(self) -> str:
+        """invited (no password yet) → awaiting_confirmation (a case-reading role, until a second
+        beheerder confirms) → active; disabled at any point."""
+        if self.disabled_at is not None:
+            return "disabled"
+        if not self.has_password:
+            return "invited"
+        if self.needs_confirmation and self.confirmed_at is None:
+            return "awaiting_confirmation"
+        return "active"
+
 
 class Invitation(Base):
     """A one-time activation link for an account; only the link's SHA-256 is stored."""

@@ -247,21 +247,9 @@ class AccountOut(Person):
     needs_confirmation: bool = False
     confirmed_by_id: int | None = None
     confirmed_at: dt.datetime | None = None
-    # Not part of the shape: only whether a password exists, to tell the states apart.
-    has_password: bool = Field(default=True, exclude=True)
-
-    @computed_field  # type: ignore[prop-decorator]
-    @property
-    def status(self) -> AccountStatus:
-        """invited (no password yet) → awaiting_confirmation (case-reading roles) → active;
-        disabled at any point."""
-        if self.disabled_at is not None:
-            return "disabled"
-        if not self.has_password:
-            return "invited"
-        if self.needs_confirmation and self.confirmed_at is None:
-            return "awaiting_confirmation"
-        return "active"
+    # invited (no password yet) → awaiting_confirmation (case-reading roles) → active; disabled
+    # at any point (`Account.status`).
+    status: AccountStatus = "active"
 
     @computed_field  # type: ignore[prop-decorator]
     @property
