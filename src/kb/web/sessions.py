@@ -228,6 +228,10 @@ class RenewingSessionBackend(ServerSideSessionBackend):
         )
 
 
+def _same_token(bound: object, sent: str | None) -> bool:
+    return isinstance(bound, str) and sent is not None and secrets.compare_digest(bound, sent)
+
+
 class SessionBoundFormToken(ASGIMiddleware):
     """Refuse a form sent in a signed-in session unless its token is that session's own.
 
@@ -245,18 +249,13 @@ class SessionBoundFormToken(ASGIMiddleware):
         if isinstance(session, dict) and session:
             connection: ASGIConnection[Any, Any, Any, Any] = ASGIConnection(scope)
             csrf = _csrf_config(connection)
-            if connection.scope.get("method") not in csrf.safe_methods:
-                bound = session.get(_FORM_TOKEN_KEY)
-                sent = connection.cookies.get(csrf.cookie_name)
-                if (
-                    not isinstance(bound, str)
-                    or not sent
-                    or not secrets.compare_digest(bound, sent)
-                ):
-                    raise PermissionDeniedError(
-                        "Dit formulier hoort niet bij uw sessie. Laad de pagina opnieuw en "
-                        "probeer het nog eens."
-                    )
+            if scope.get("method") not in csrf.safe_methods and not _same_token(
+                session.get(_FORM_TOKEN_KEY), connection.cookies.get(csrf.cookie_name)
+            ):
+                raise PermissionDeniedError(
+                    "Dit formulier hoort niet bij uw sessie. Laad de pagina opnieuw en "
+                    "probeer het nog eens."
+                )
         await next_app(scope, receive, send)
 
 
