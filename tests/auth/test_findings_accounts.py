@@ -345,9 +345,9 @@ def test_finding_13_password_containing_the_user_name_is_weak(
 # --- Finding 13: sessions and tokens end --------------------------------------------------------
 
 
-def test_finding_13_session_absolute_limit(shared_app: AppUnderTest) -> None:
-    person = shared_app.person("beheerder")
-    client = shared_app.client()
+def _check_the_absolute_limit(app: AppUnderTest) -> None:
+    person = app.person("beheerder")
+    client = app.client()
     start = dt.datetime.now(dt.UTC)
     with time_machine.travel(start, tick=False):
         assert sign_in(client, person.username, person.password).status_code == 303
@@ -359,6 +359,17 @@ def test_finding_13_session_absolute_limit(shared_app: AppUnderTest) -> None:
         response = client.get("/beheer/audit", follow_redirects=False)
         assert response.status_code == 302
         assert response.headers["location"].startswith("/aanmelden")
+
+
+def test_finding_13_session_absolute_limit(shared_app: AppUnderTest) -> None:
+    _check_the_absolute_limit(shared_app)
+
+
+@pytest.mark.redis
+def test_finding_13_session_absolute_limit_in_redis(
+    isolated: Callable[..., AppUnderTest], redis_server: Redis
+) -> None:
+    _check_the_absolute_limit(isolated(redis_url=REDIS_URL))
 
 
 @pytest.mark.parametrize(
