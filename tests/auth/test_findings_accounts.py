@@ -243,8 +243,12 @@ def test_invitation_form_page_and_confirm_button(
     creator, second = admins
     username, link = _invite(creator, "gedragsdeskundige", office="Raad Utrecht")
     assert _activate(app_of_its_own.client(), link) == 200
-    soup = _soup(second.get("/beheer/accounts").text)
     action = f"/beheer/accounts/{username}/bevestigen"
+    # The creator is not offered the button; the second beheerder is.
+    mine = _soup(creator.get("/beheer/accounts").text)
+    assert mine.find("form", attrs={"action": action}) is None
+    assert "een andere beheerder bevestigt" in mine.get_text()
+    soup = _soup(second.get("/beheer/accounts").text)
     assert soup.find("form", attrs={"action": action}) is not None
     form = {"_csrf_token": csrf_token(second, "/beheer/accounts")}
     response = second.post(action, data=form, follow_redirects=False)
