@@ -511,11 +511,13 @@ def _assert_stopped_at_the_limit(
     # Every other attempt was refused before its password was looked at. (A checked one answers
     # 401; under finding 2, concurrent audit appends on SQLite, it may still answer 500.)
     assert statuses.count(429) == len(statuses) - len(checks), statuses
-    # Afterwards the account stays locked, also for the right password.
+    # A burst may leave fewer than the limit checked (attempts that counted each other in flight
+    # are all refused): then the rest of the allowance is still there. Once the limit is checked,
+    # the account is locked, also for the right password.
     right = app.client().post(
         "/api/v1/auth/token", json={"username": person.username, "password": PASSWORD}
     )
-    assert right.status_code == 429
+    assert right.status_code == (429 if len(checks) == limit else 200)
 
 
 def test_finding_07_parallel_wrong_passwords_stop_at_the_limit(
