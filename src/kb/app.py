@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from pathlib import Path
 from typing import Any
@@ -20,7 +21,14 @@ from litestar.template import TemplateConfig
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from kb.auth.routes import AccountPages, AdminApi, AuthApi, AuthPages, auth_template_globals
+from kb.auth.routes import (
+    AccountPages,
+    ActivationPages,
+    AdminApi,
+    AuthApi,
+    AuthPages,
+    auth_template_globals,
+)
 from kb.auth.service import AuthConfig, UserLookup
 from kb.auth.startup import check_startup, csrf_secret, prepare_accounts
 from kb.conflict_analysis.pages import ANALYSIS_TEMPLATE_GLOBALS, AnalysisPages
@@ -46,7 +54,14 @@ from kb.web.apidocs import PlainDocsRenderPlugin
 from kb.web.auth import AuthMiddleware, provide_caller
 from kb.web.errors import exception_to_response
 from kb.web.security import security_headers
-from kb.web.sessions import SESSION_COOKIE, DatabaseStore, RenewingSessionConfig
+from kb.web.sessions import (
+    CSRF_COOKIE,
+    SESSION_COOKIE,
+    DatabaseStore,
+    RenewingSessionConfig,
+    SessionBoundFormToken,
+    cookie_name,
+)
 from kb.web.templating import configure_templates
 from kb.web.transactions import DatabaseSessions, TransactionMiddleware
 
@@ -129,7 +144,7 @@ def create_app(
     db_sessions = DatabaseSessions(engine)
     secure = not settings.demo  # demo mode runs on plain http://127.0.0.1
     sessions = RenewingSessionConfig(
-        key=SESSION_COOKIE,
+        key=cookie_name(SESSION_COOKIE, secure),
         max_age=settings.session_minutes * 60,
         secure=secure,
         httponly=True,
@@ -139,7 +154,7 @@ def create_app(
     )
     csrf = CSRFConfig(
         secret=secret,
-        cookie_name="kb_csrf",
+        cookie_name=cookie_name(CSRF_COOKIE, secure),
         cookie_secure=secure,
         cookie_httponly=True,
         cookie_samesite="lax",
@@ -165,6 +180,7 @@ def create_app(
             InterventionsPages,
             EditorPages,
             AuthPages,
+            ActivationPages,
             AuthApi,
             AccountPages,
             AdminApi,
@@ -189,7 +205,10 @@ def create_app(
         on_shutdown=[search_stats.close],
         middleware=[
             sessions.middleware,
-            AuthMiddleware(UserLookup(engine)),
+            AuthMiddleware(
+                UserLookup(engine, session_limit=dt.timedelta(hours=settings.session_max_hours))
+            ),
+            SessionBoundFormToken(),
             TransactionMiddleware(),
         ],
         csrf_config=csrf,

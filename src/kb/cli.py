@@ -16,6 +16,8 @@ from kb.settings import Settings
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
+    from kb.auth.service import AccountService
+
 __all__ = ["main"]
 
 
@@ -166,6 +168,22 @@ def _database(settings: Settings) -> Iterator[Session]:
         engine.dispose()
 
 
+def _invite(service: AccountService, settings: Settings, args: argparse.Namespace) -> None:
+    """`kb users invite`: print the one-time activation link; the user chooses the password."""
+    from kb.auth.schemas import parse_invitation
+
+    values = {name: getattr(args, name) for name in ("role", "court", "office", "municipality")}
+    new = parse_invitation({"username": args.name, **values})
+    invitation = service.invite(new, by=None, link_base=settings.public_url)
+    account = invitation.account
+    until = f"{invitation.expires_at:%Y-%m-%d %H:%M} UTC"
+    print(f"Uitnodiging voor {account.username} ({account.role_label.lower()}).")
+    print(f"Activeringslink (één keer te gebruiken, tot {until}):")
+    print(invitation.activation_url)
+    if account.needs_confirmation:
+        print("Na de activering moet een beheerder het account bevestigen (/beheer/accounts).")
+
+
 def _users(settings: Settings, args: argparse.Namespace) -> int:
     from kb.auth.schemas import parse_new_account
     from kb.auth.service import AccountService, AuthConfig
@@ -187,13 +205,15 @@ def _users(settings: Settings, args: argparse.Namespace) -> int:
                 )
                 created = service.create(new, by=None)
                 print(f"Account {created.username} aangemaakt ({created.role_label.lower()}).")
+            elif args.users_command == "invite":
+                _invite(service, settings, args)
             elif args.users_command == "disable":
                 disabled = service.disable(args.name, by=None)
                 print(f"Account {disabled.username} is uitgeschakeld.")
             else:
                 for account in service.accounts():
                     scope = account.court or account.office or account.municipality or "-"
-                    status = "actief" if account.active else "uitgeschakeld"
+                    status = account.status_label.lower()
                     demo = " demo" if account.demo else ""
                     print(f"{account.username}\t{account.role}\t{scope}\t{status}{demo}")
         except InvalidInputError as exc:
@@ -298,6 +318,14 @@ def build_parser() -> argparse.ArgumentParser:
         required=True,
         help="lees het wachtwoord van standaardinvoer (nooit als argument: dat blijft zichtbaar)",
     )
+    invite = users_commands.add_parser(
+        "invite", help="nodig iemand uit: een account met een eenmalige activeringslink"
+    )
+    invite.add_argument("name", help="gebruikersnaam")
+    invite.add_argument("--role", required=True, help="rechter, raadsonderzoeker, …, beheerder")
+    invite.add_argument("--court", help="rechtbank (voor een rechter)")
+    invite.add_argument("--office", help="vestiging van de Raad (onderzoeker, gedragsdeskundige)")
+    invite.add_argument("--municipality", help="gemeente (voor een loketmedewerker)")
     users_commands.add_parser("list", help="toon alle accounts")
     disable = users_commands.add_parser("disable", help="schakel een account uit")
     disable.add_argument("name", help="gebruikersnaam")

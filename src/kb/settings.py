@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 __all__ = ["Settings"]
@@ -84,10 +84,34 @@ class Settings(BaseSettings):
         ),
     )
     session_minutes: int = Field(
-        default=480, ge=5, description="Minutes a page session lasts after the last request."
+        default=480,
+        ge=5,
+        description="Minutes a page session lasts after the last request (the idle limit).",
+    )
+    session_max_hours: int = Field(
+        default=12,
+        ge=1,
+        le=24,
+        description=(
+            "Hours after signing in that a page session ends however active it is (the absolute "
+            "limit); API tokens never last longer either."
+        ),
     )
     token_minutes: int = Field(
         default=480, ge=5, description="Minutes an API token (`POST /api/v1/auth/token`) is valid."
+    )
+    invitation_hours: int = Field(
+        default=72,
+        ge=1,
+        le=24 * 14,
+        description="Hours an account's one-time activation link (`kb users invite`) stays valid.",
+    )
+    public_url: str = Field(
+        default="http://127.0.0.1:8000",
+        description=(
+            "The address users reach the site at, e.g. `https://kennisbank.example.nl`, for the "
+            "activation links that `kb users invite` prints."
+        ),
     )
     sign_in_max_failures: int = Field(
         default=5,
@@ -104,6 +128,17 @@ class Settings(BaseSettings):
             "`CHEAPEST`, for tests only and refused outside demo mode."
         ),
     )
+
+    @model_validator(mode="after")
+    def _bounded_by_the_absolute_limit(self) -> Settings:
+        """No idle limit or token outlasts the absolute limit of a sign-in."""
+        for name in ("session_minutes", "token_minutes"):
+            if getattr(self, name) > self.session_max_hours * 60:
+                raise ValueError(
+                    f"KB_{name.upper()} may not exceed KB_SESSION_MAX_HOURS × 60 "
+                    f"({self.session_max_hours * 60})."
+                )
+        return self
 
     @property
     def resolved_database_url(self) -> str:

@@ -26,9 +26,17 @@ ROWS: list[Row] = [
     Row(
         "POST",
         "/beheer/accounts",
-        expect(303, BEHEER, anonymous=302),
-        form={"username": "{new}", "role": "redacteur", "password": "nog-een-lang-wachtwoord"},
+        expect(201, BEHEER, anonymous=302),
+        form={"username": "{new}", "role": "redacteur"},
     ),
+    # An active account needs neither a confirmation nor a new link: 409 for the beheerder.
+    Row(
+        "POST", "/beheer/accounts/{victim}/bevestigen", expect(409, BEHEER, anonymous=302), form={}
+    ),
+    Row(
+        "POST", "/beheer/accounts/{victim}/uitnodiging", expect(409, BEHEER, anonymous=302), form={}
+    ),
+    Row("GET", "/activeren/onbekende-link", expect(404, ROLES, anonymous=404)),
     Row(
         "POST",
         "/beheer/accounts/{victim}/uitschakelen",
@@ -43,6 +51,14 @@ ROWS: list[Row] = [
     Row("GET", "/api/v1/auth/me", expect(200, ROLES, anonymous=401)),
     Row("DELETE", "/api/v1/auth/token", expect(204, ROLES, anonymous=401)),
     Row("GET", "/api/v1/accounts", expect(200, BEHEER, anonymous=401)),
+    Row(
+        "POST",
+        "/api/v1/accounts",
+        expect(201, BEHEER, anonymous=401),
+        body={"username": "matrix-uitnodiging", "role": "redacteur"},
+    ),
+    Row("POST", "/api/v1/accounts/{victim}/confirm", expect(409, BEHEER, anonymous=401)),
+    Row("POST", "/api/v1/accounts/{victim}/invitation", expect(409, BEHEER, anonymous=401)),
     Row("GET", "/api/v1/audit", expect(200, BEHEER, anonymous=401)),
 ]
 

@@ -52,49 +52,42 @@ def test_errors_are_summarised_at_the_top_with_links_to_the_fields(
         "#account-username",
         "#account-court",
         "#account-office",
-        "#account-password",
     ]
     for href, _ in links:
         field = soup.find(id=href[1:])
         assert isinstance(field, Tag) and field.get("aria-invalid") == "true"
         assert f"{href[1:]}-fout" in str(field.get("aria-describedby"))
-    # What was typed stays, except the password.
+    # What was typed stays; there is no password to type (the user chooses it, finding 4).
     username = soup.find("input", attrs={"name": "username"})
-    password = soup.find("input", attrs={"name": "password"})
-    assert isinstance(username, Tag) and isinstance(password, Tag)
-    assert username["value"] == "Met Spatie" and password.get("value") is None
+    assert isinstance(username, Tag) and username["value"] == "Met Spatie"
+    assert soup.find("input", attrs={"type": "password"}) is None
 
 
-def test_creating_an_account(shared_app: AppUnderTest) -> None:
+def test_inviting_an_account(shared_app: AppUnderTest) -> None:
     admin = shared_app.person("beheerder")
     client = shared_app.client(admin)
     response = _post_new(
-        client,
-        username="m.bakker",
-        role="raadsonderzoeker",
-        office="Raad Rotterdam",
-        password="een-heel-lang-wachtwoord",
+        client, username="m.bakker", role="raadsonderzoeker", office="Raad Rotterdam"
     )
-    assert response.status_code == 303
+    assert response.status_code == 201
+    assert response.headers["cache-control"] == "no-store"
+    link = _soup(response.text).find("input", id="activeringslink")
+    assert isinstance(link, Tag) and "/activeren/" in str(link["value"])
     soup = _soup(client.get("/beheer/accounts").text)
-    notice = soup.find(attrs={"role": "status"})
-    assert notice is not None and "m.bakker" in notice.get_text()
     row = next(tr for tr in soup.select("tbody tr") if "m.bakker" in tr.get_text())
     assert [td.get_text(" ", strip=True) for td in row.find_all("td")][:3] == [
         "Raadsonderzoeker",
         "Raad Rotterdam",
-        "Actief",
+        "Uitgenodigd",
     ]
     with Session(shared_app.engine) as session:
         entry = session.execute(
             select(AuditEntry).where(
-                AuditEntry.action == "account.create", AuditEntry.object_id == "m.bakker"
+                AuditEntry.action == "account.invite", AuditEntry.object_id == "m.bakker"
             )
         ).scalar_one()
     assert (entry.actor, entry.role) == (admin.username, "beheerder")
 
-    again = _post_new(
-        client, username="m.bakker", role="redacteur", password="een-heel-lang-wachtwoord"
-    )
+    again = _post_new(client, username="m.bakker", role="redacteur")
     assert again.status_code == 409
     assert "bestaat al" in again.text

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kb.db import WebSession
-from kb.web.sessions import SESSION_COOKIE
+from kb.web.sessions import CSRF_COOKIE, SESSION_COOKIE, cookie_name
 from tests.helpers import AppUnderTest, csrf_token, sign_in
 
 MESSAGE = "Gebruikersnaam of wachtwoord onjuist."
@@ -213,10 +213,12 @@ def test_cookies_are_httponly_and_lax_and_secure_outside_demo_mode(
         person = iso.person("redacteur")
         client = iso.client()
         client.base_url = client.base_url.copy_with(scheme="https")
-        csrf = _cookie(client.get("/aanmelden").headers.get_list("set-cookie"), "kb_csrf")
+        csrf_name = cookie_name(CSRF_COOKIE, secure=not demo)
+        session_name = cookie_name(SESSION_COOKIE, secure=not demo)
+        csrf = _cookie(client.get("/aanmelden").headers.get_list("set-cookie"), csrf_name)
         response = sign_in(client, person.username, person.password)
-        session = _cookie(response.headers.get_list("set-cookie"), SESSION_COOKIE)
-        for cookie, name in ((csrf, "kb_csrf"), (session, SESSION_COOKIE)):
+        session = _cookie(response.headers.get_list("set-cookie"), session_name)
+        for cookie, name in ((csrf, csrf_name), (session, session_name)):
             morsel = cookie[name]
             assert morsel["httponly"] is True
             assert morsel["samesite"].lower() == "lax"

@@ -1,4 +1,4 @@
-"""Account tables: accounts, API tokens, page sessions, failed sign-ins and the audit log."""
+"""Account tables: accounts, invitations, API tokens, failed sign-ins and the audit log."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from kb.db import Base, JsonType, UtcDateTime
 
-__all__ = ["Account", "ApiToken", "AuditEntry", "SignInFailure"]
+__all__ = ["Account", "ApiToken", "AuditEntry", "Invitation", "SignInFailure"]
 
 
 class Account(Base):
@@ -29,6 +29,7 @@ class Account(Base):
     court: Mapped[str | None] = mapped_column(String(100))
     office: Mapped[str | None] = mapped_column(String(100))
     municipality: Mapped[str | None] = mapped_column(String(100))
+    # Empty until the user sets a password on the activation page (an invitation).
     password_hash: Mapped[str] = mapped_column(String(200))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     # Seeded by demo mode with a published password; start-up refuses these outside demo mode.
@@ -38,6 +39,47 @@ class Account(Base):
     auth_version: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
     disabled_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+    # Who invited the account (None: the operator on the command line), when its user set a
+    # password, and — for invited accounts of roles that read case content — which second
+    # beheerder confirmed it. `active` turns true only when all that is needed is there.
+    created_by_id: Mapped[int | None] = mapped_column(Integer)
+    activated_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+    needs_confirmation: Mapped[bool] = mapped_column(Boolean, default=False)
+    confirmed_by_id: Mapped[int | None] = mapped_column(Integer)
+    confirmed_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+
+    @property
+    def has_password(self) -> bool:
+        return bool(self.password_hash)
+
+    @property
+    def status(self) -> str:
+        """invited (no password yet) → awaiting_confirmation (a case-reading role, until a second
+        beheerder confirms) → active; disabled at any point."""
+        if self.disabled_at is not None:
+            return "disabled"
+        if not self.has_password:
+            return "invited"
+        if self.needs_confirmation and self.confirmed_at is None:
+            return "awaiting_confirmation"
+        return "active"
+
+
+class Invitation(Base):
+    """A one-time activation link for an account; only the link's SHA-256 is stored."""
+
+    __tablename__ = "invitation"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    account_id: Mapped[int] = mapped_column(
+        ForeignKey("account.id", ondelete="CASCADE"), index=True
+    )
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True, index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    expires_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    used_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+    # Whoever saw the link could have set the password: they may not confirm the account.
+    created_by_id: Mapped[int | None] = mapped_column(Integer)
 
 
 class ApiToken(Base):

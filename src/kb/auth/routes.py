@@ -9,6 +9,7 @@ from litestar import Controller, Request, delete, get, post
 from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 from litestar.response import Redirect, Template
+from litestar.status_codes import HTTP_201_CREATED
 from sqlalchemy.orm import Session
 
 from kb.access import Caller
@@ -16,10 +17,12 @@ from kb.auth.schemas import (
     MIN_PASSWORD_LENGTH,
     AccountOut,
     AuditPage,
+    InvitationOut,
+    InvitationRequest,
     Me,
     TokenOut,
     TokenRequest,
-    parse_new_account,
+    parse_invitation,
 )
 from kb.auth.service import AccountService, AuthConfig
 from kb.auth.startup import DEMO_ACCOUNTS, DEMO_PASSWORD
@@ -33,6 +36,7 @@ from kb.errors import (
 from kb.web.auth import client_address, current_user, requires
 from kb.web.operations import operation
 from kb.web.pages import (
+    NO_STORE,
     AnyRequest,
     FormData,
     alternate,
@@ -43,7 +47,14 @@ from kb.web.pages import (
 )
 from kb.web.sessions import end_session, start_session
 
-__all__ = ["AccountPages", "AdminApi", "AuthApi", "AuthPages", "auth_template_globals"]
+__all__ = [
+    "AccountPages",
+    "ActivationPages",
+    "AdminApi",
+    "AuthApi",
+    "AuthPages",
+    "auth_template_globals",
+]
 
 AUDIT_PER_PAGE = 50
 AuditPageNumber = Annotated[
@@ -58,6 +69,11 @@ def provide_account_service(
 
 
 _SERVICE = {"service": Provide(provide_account_service, sync_to_thread=False)}
+
+
+def _link_base(request: AnyRequest) -> str:
+    """Where activation links point: the site the beheerder is using."""
+    return str(request.base_url).rstrip("/")
 
 
 def _safe_next(target: str | None) -> str:
@@ -124,6 +140,57 @@ class AuthPages(Controller):
         return Redirect("/", status_code=303)
 
 
+# --- Activating an invited account -------------------------------------------------------
+
+
+def _activation_form(
+    token: str, account: AccountOut, errors: list[FieldError], status_code: int = 200
+) -> Template:
+    return page(
+        "auth/activate.html",
+        status_code,
+        NO_STORE,
+        token=token,
+        account=account,
+        errors=errors,
+        min_password_length=MIN_PASSWORD_LENGTH,
+    )
+
+
+class ActivationPages(Controller):
+    """The page of a one-time activation link, where an invited user sets their own password."""
+
+    path = "/activeren"
+    include_in_schema = False
+    dependencies = _SERVICE
+
+    @get("/{token:str}", sync_to_thread=True)
+    def activation_form(
+        self, service: NamedDependency[AccountService], token: FromPath[str]
+    ) -> Template:
+        return _activation_form(token, service.invited_account(token), [])
+
+    @post("/{token:str}", sync_to_thread=True)
+    def activate(
+        self,
+        request: Request[Any, Any, Any],
+        service: NamedDependency[AccountService],
+        token: FromPath[str],
+        data: FormData,
+    ) -> Template:
+        values = first_values(data)
+        password = values.get("password", "")
+        account = service.invited_account(token)
+        if password != values.get("password_repeat", ""):
+            error = FieldError(("password_repeat",), "De twee wachtwoorden zijn niet gelijk.")
+            return _activation_form(token, account, [error], 422)
+        try:
+            activated = service.activate(token, password, address=client_address(request))
+        except InvalidInputError as exc:
+            return _activation_form(token, account, exc.errors, 422)
+        return page("auth/activated.html", headers=NO_STORE, account=activated)
+
+
 # --- Token API ----------------------------------------------------------------------------
 
 
@@ -140,6 +207,48 @@ ISSUE = operation(
 REVOKE = operation("Trek het meegestuurde token in", 401, signed_in=True)
 ME = operation("Wie ben ik: rol, werkgebied en rechten", 401, signed_in=True, sync_to_thread=False)
 ACCOUNTS = operation("Alle accounts (zonder wachtwoorden)", 401, 403, action="accounts.manage")
+INVITE = operation(
+    "Nodig iemand uit: een account met een eenmalige activeringslink",
+    401,
+    403,
+    409,
+    422,
+    action="accounts.manage",
+    texts={
+        409: "De gebruikersnaam bestaat al.",
+        422: "Velden kloppen niet (een wachtwoord meesturen kan niet: dat kiest de gebruiker).",
+    },
+    description="De gebruiker kiest zelf een wachtwoord via de link (72 uur geldig, één keer "
+    "te gebruiken). Een account van een rol die zaakinhoud leest (rechter, raadsonderzoeker, "
+    "gedragsdeskundige) wordt pas actief als een tweede beheerder het bevestigt.",
+    status_code=HTTP_201_CREATED,
+)
+INVITE_AGAIN = operation(
+    "Nieuwe activeringslink voor een account dat nog niet is geactiveerd",
+    401,
+    403,
+    404,
+    409,
+    action="accounts.manage",
+    texts={409: "Het account is al geactiveerd of uitgeschakeld."},
+    description="Eerdere links van dit account werken daarna niet meer.",
+    status_code=HTTP_201_CREATED,
+)
+CONFIRM = operation(
+    "Bevestig als tweede beheerder een account dat zaakinhoud leest",
+    401,
+    403,
+    404,
+    409,
+    action="accounts.manage",
+    texts={
+        403: "U nodigde dit account zelf uit (of gaf er een link voor uit): een andere "
+        "beheerder moet bevestigen.",
+        409: "Het account hoeft niet bevestigd te worden, is uitgeschakeld of nog niet "
+        "geactiveerd.",
+    },
+    status_code=200,
+)
 AUDIT = operation(
     "Auditlog: alleen metagegevens, nooit zaakinhoud", 401, 403, action="audit.read_metadata"
 )
@@ -171,14 +280,13 @@ class AuthApi(Controller):
 def _account_form(
     values: Mapping[str, str], errors: list[FieldError], status_code: int = 200
 ) -> Template:
-    shown = {k: v for k, v in values.items() if k not in {"password", "_csrf_token"}}
-    return page(
-        "admin/account_new.html",
-        status_code,
-        values=shown,
-        errors=errors,
-        min_password_length=MIN_PASSWORD_LENGTH,
-    )
+    shown = {k: v for k, v in values.items() if k != "_csrf_token"}
+    return page("admin/account_new.html", status_code, values=shown, errors=errors)
+
+
+def _invitation_page(invitation: InvitationOut) -> Template:
+    # The link is secret: shown this once, kept by no cache, and not in the session.
+    return page("admin/invitation.html", 201, NO_STORE, invitation=invitation)
 
 
 class AccountPages(Controller):
@@ -202,23 +310,59 @@ class AccountPages(Controller):
         return _account_form({}, [])
 
     @post("/accounts", guards=[requires("accounts.manage")], sync_to_thread=True)
-    def create_account(
+    def invite(
         self,
         request: Request[Any, Any, Any],
         service: NamedDependency[AccountService],
         caller: NamedDependency[Caller],
         data: FormData,
-    ) -> Template | Redirect:
+    ) -> Template:
+        """An invitation, never a password: a `password` field in the form is ignored."""
         values = first_values(data)
         try:
-            created = service.create(
-                parse_new_account(values), by=caller.user, address=caller.address
+            invitation = service.invite(
+                parse_invitation(values),
+                by=caller.user,
+                address=caller.address,
+                link_base=_link_base(request),
             )
         except InvalidInputError as exc:
             return _account_form(values, exc.errors, 422)
         except ConflictError as exc:
             return _account_form(values, [FieldError(("username",), exc.detail)], 409)
-        notice = f"Account ‘{created.username}’ is aangemaakt."
+        return _invitation_page(invitation)
+
+    @post(
+        "/accounts/{username:str}/uitnodiging",
+        guards=[requires("accounts.manage")],
+        sync_to_thread=True,
+    )
+    def invite_again(
+        self,
+        request: Request[Any, Any, Any],
+        service: NamedDependency[AccountService],
+        caller: NamedDependency[Caller],
+        username: FromPath[str],
+    ) -> Template:
+        invitation = service.invite_again(
+            username, by=caller.user, address=caller.address, link_base=_link_base(request)
+        )
+        return _invitation_page(invitation)
+
+    @post(
+        "/accounts/{username:str}/bevestigen",
+        guards=[requires("accounts.manage")],
+        sync_to_thread=True,
+    )
+    def confirm(
+        self,
+        request: Request[Any, Any, Any],
+        service: NamedDependency[AccountService],
+        caller: NamedDependency[Caller],
+        username: FromPath[str],
+    ) -> Redirect:
+        confirmed = service.confirm(username, by=caller.user, address=caller.address)
+        notice = f"Account ‘{confirmed.username}’ is bevestigd en nu actief."
         return redirect_with_notice(request, "/beheer/accounts", notice)
 
     @post(
@@ -260,6 +404,39 @@ class AdminApi(Controller):
     def accounts(self, service: Service) -> list[AccountOut]:
         return service.accounts()
 
+    @post("/accounts", **INVITE)
+    def invite(
+        self,
+        request: AnyRequest,
+        service: Service,
+        caller: NamedDependency[Caller],
+        data: JSONBody[InvitationRequest],
+    ) -> InvitationOut:
+        return service.invite(
+            parse_invitation(data.model_dump()),
+            by=caller.user,
+            address=caller.address,
+            link_base=_link_base(request),
+        )
+
+    @post("/accounts/{username:str}/invitation", **INVITE_AGAIN)
+    def invite_again(
+        self,
+        request: AnyRequest,
+        service: Service,
+        caller: NamedDependency[Caller],
+        username: FromPath[str],
+    ) -> InvitationOut:
+        return service.invite_again(
+            username, by=caller.user, address=caller.address, link_base=_link_base(request)
+        )
+
+    @post("/accounts/{username:str}/confirm", **CONFIRM)
+    def confirm(
+        self, service: Service, caller: NamedDependency[Caller], username: FromPath[str]
+    ) -> AccountOut:
+        return service.confirm(username, by=caller.user, address=caller.address)
+
     @get("/audit", **AUDIT)
     def audit(self, service: Service, page_number: AuditPageNumber = 1) -> AuditPage:
         return service.audit_page(page_number, AUDIT_PER_PAGE)
@@ -274,6 +451,11 @@ AUDIT_ACTION_LABELS: Mapping[str, str] = {
     "auth.sign_out": "afgemeld",
     "auth.token_issued": "token uitgegeven",
     "account.create": "account aangemaakt",
+    "account.invite": "account uitgenodigd",
+    "account.invite_again": "nieuwe activeringslink",
+    "account.activate": "account geactiveerd (wachtwoord gekozen)",
+    "account.confirm": "account bevestigd",
+    "account.confirm_refused": "bevestiging geweigerd (eigen uitnodiging)",
     "account.disable": "account uitgeschakeld",
     "analysis.create": "analyse aangemaakt",
     "analysis.read": "analyse gelezen",

@@ -6,9 +6,10 @@ import datetime as dt
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, computed_field
+from zxcvbn import zxcvbn
 
 from kb.access import ACTIONS, Person, can
 from kb.errors import FieldError, InvalidInputError, UnknownNameError
@@ -20,15 +21,73 @@ __all__ = [
     "AccountOut",
     "AuditEntryOut",
     "AuditPage",
+    "InvitationOut",
+    "InvitationRequest",
     "Me",
     "NewAccount",
+    "NewInvitation",
     "TokenOut",
     "TokenRequest",
+    "parse_invitation",
     "parse_new_account",
+    "password_problem",
 ]
 
 MIN_PASSWORD_LENGTH = 12
 MAX_PASSWORD_LENGTH = 1024
+# zxcvbn's scale runs 0-4; 3 is "safely unguessable" (about 10^10 guesses). zxcvbn only looks at
+# the first 72 characters (it refuses longer input), which is more than any pattern needs.
+MIN_PASSWORD_SCORE = 3
+_ZXCVBN_MAX_LENGTH = 72
+# zxcvbn's feedback is English; users get Dutch. Anything without a translation gets the
+# general advice, never English.
+_FEEDBACK_NL: Mapping[str, str] = {
+    "Use a few words, avoid common phrases.": "Gebruik een paar woorden en vermijd bekende zinnen.",
+    "Add another word or two. Uncommon words are better.": (
+        "Voeg nog een of twee woorden toe; ongewone woorden zijn beter."
+    ),
+    "Straight rows of keys are easy to guess.": "Rijen toetsen naast elkaar zijn makkelijk te raden.",
+    "Short keyboard patterns are easy to guess.": "Korte toetsenbordpatronen zijn makkelijk te raden.",
+    "Use a longer keyboard pattern with more turns.": "Gebruik geen toetsenbordpatronen.",
+    'Repeats like "aaa" are easy to guess.': "Herhalingen zoals ‘aaa’ zijn makkelijk te raden.",
+    'Repeats like "abcabcabc" are only slightly harder to guess than "abc".': (
+        "Herhalingen zoals ‘abcabcabc’ zijn nauwelijks moeilijker te raden dan ‘abc’."
+    ),
+    "Avoid repeated words and characters.": "Vermijd herhaalde woorden en tekens.",
+    'Sequences like "abc" or "6543" are easy to guess.': (
+        "Reeksen zoals ‘abc’ of ‘6543’ zijn makkelijk te raden."
+    ),
+    "Avoid sequences.": "Vermijd reeksen.",
+    "Recent years are easy to guess.": "Recente jaartallen zijn makkelijk te raden.",
+    "Avoid recent years.": "Vermijd recente jaartallen.",
+    "Avoid years that are associated with you.": "Vermijd jaartallen die met u te maken hebben.",
+    "Dates are often easy to guess.": "Datums zijn vaak makkelijk te raden.",
+    "Avoid dates and years that are associated with you.": (
+        "Vermijd datums en jaartallen die met u te maken hebben."
+    ),
+    "This is a top-10 common password.": "Dit is een van de tien meest gebruikte wachtwoorden.",
+    "This is a top-100 common password.": "Dit is een van de honderd meest gebruikte wachtwoorden.",
+    "This is a very common password.": "Dit is een veelgebruikt wachtwoord.",
+    "This is similar to a commonly used password.": "Dit lijkt op een veelgebruikt wachtwoord.",
+    "A word by itself is easy to guess.": "Een los woord is makkelijk te raden.",
+    "Names and surnames by themselves are easy to guess.": (
+        "Losse voor- en achternamen zijn makkelijk te raden."
+    ),
+    "Common names and surnames are easy to guess.": (
+        "Veelvoorkomende namen zijn makkelijk te raden."
+    ),
+    "Capitalization doesn't help very much.": "Hoofdletters maken het nauwelijks sterker.",
+    "All-uppercase is almost as easy to guess as all-lowercase.": (
+        "Alleen hoofdletters is bijna even makkelijk te raden als alleen kleine letters."
+    ),
+    "Reversed words aren't much harder to guess.": (
+        "Omgekeerde woorden zijn niet veel moeilijker te raden."
+    ),
+    "Predictable substitutions like '@' instead of 'a' don't help very much.": (
+        "Voorspelbare vervangingen, zoals ‘@’ voor ‘a’, maken het nauwelijks sterker."
+    ),
+}
+_GENERAL_ADVICE = "Gebruik bijvoorbeeld vier of vijf losse, ongewone woorden."
 _USERNAME = re.compile(r"[a-z0-9][a-z0-9._-]{1,79}")
 
 # Which scope attribute each role needs; every other role carries none.
@@ -53,6 +112,17 @@ class NewAccount:
     municipality: str | None = None
 
 
+@dataclass(frozen=True)
+class NewInvitation:
+    """A validated request to invite someone: an account whose user chooses the password."""
+
+    username: str
+    role: Role
+    court: str | None = None
+    office: str | None = None
+    municipality: str | None = None
+
+
 def _clean(value: Any) -> str | None:
     text = str(value).strip() if value is not None else ""
     return text or None
@@ -67,12 +137,13 @@ def _official_municipality(name: str, errors: list[FieldError]) -> str | None:
         return None
 
 
-def parse_new_account(values: Mapping[str, Any]) -> NewAccount:
-    """Validate a new account; raise `InvalidInputError` with a Dutch message per field."""
+def _account_fields(
+    values: Mapping[str, Any],
+) -> tuple[list[FieldError], str, str | None, dict[str, str | None]]:
+    """The name, role and scope of a new account, with a Dutch message per wrong field."""
     errors: list[FieldError] = []
     username = (_clean(values.get("username")) or "").lower()
     role = _clean(values.get("role"))
-    password = str(values.get("password") or "")
     scope = {name: _clean(values.get(name)) for name in ("court", "office", "municipality")}
 
     if not username:
@@ -99,6 +170,14 @@ def parse_new_account(values: Mapping[str, Any]) -> NewAccount:
         errors.append(FieldError(("court",), "Kies een van de elf rechtbanken."))
     if scope["municipality"] is not None:
         scope["municipality"] = _official_municipality(scope["municipality"], errors)
+    return errors, username, role, scope
+
+
+def parse_new_account(values: Mapping[str, Any]) -> NewAccount:
+    """Validate a new account with its password (`kb users add`, which the operator runs to set
+    up a server); raise `InvalidInputError` with a Dutch message per field."""
+    errors, username, role, scope = _account_fields(values)
+    password = str(values.get("password") or "")
     if len(password) < MIN_PASSWORD_LENGTH:
         errors.append(
             FieldError(
@@ -112,6 +191,36 @@ def parse_new_account(values: Mapping[str, Any]) -> NewAccount:
         raise InvalidInputError("Het account is niet aangemaakt.", errors)
     assert role in ROLES
     return NewAccount(username=username, role=role, password=password, **scope)
+
+
+def parse_invitation(values: Mapping[str, Any]) -> NewInvitation:
+    """Validate an invitation: an account without a password, which its user sets."""
+    errors, username, role, scope = _account_fields(values)
+    if errors:
+        raise InvalidInputError("De uitnodiging is niet aangemaakt.", errors)
+    assert role in ROLES
+    return NewInvitation(username=username, role=role, **scope)
+
+
+def password_problem(password: str, personal: tuple[str, ...] = ()) -> str | None:
+    """Why `password` may not be chosen (in Dutch), or None when it may.
+
+    For passwords people choose themselves through the site: at least `MIN_PASSWORD_LENGTH`
+    characters, and hard to guess by zxcvbn's estimate, also given `personal` words (the user
+    name, the role) that an attacker would try first.
+    """
+    if len(password) < MIN_PASSWORD_LENGTH:
+        return f"Het wachtwoord moet minstens {MIN_PASSWORD_LENGTH} tekens lang zijn."
+    if len(password) > MAX_PASSWORD_LENGTH:
+        return "Het wachtwoord is te lang."
+    words = [*personal, "kennisbank", "scheiding", "kind", "wachtwoord"]
+    result = zxcvbn(password[:_ZXCVBN_MAX_LENGTH], user_inputs=words)
+    if result["score"] >= MIN_PASSWORD_SCORE:
+        return None
+    feedback = result["feedback"]
+    texts = [feedback["warning"], *feedback["suggestions"]]
+    dutch = [_FEEDBACK_NL[text] for text in texts if text in _FEEDBACK_NL] or [_GENERAL_ADVICE]
+    return " ".join(["Dit wachtwoord is te makkelijk te raden.", *dutch])
 
 
 class TokenRequest(BaseModel):
@@ -128,6 +237,15 @@ class TokenOut(BaseModel):
     expires_at: dt.datetime
 
 
+AccountStatus = Literal["active", "invited", "awaiting_confirmation", "disabled"]
+STATUS_LABELS: Mapping[str, str] = {
+    "active": "Actief",
+    "invited": "Uitgenodigd",
+    "awaiting_confirmation": "Wacht op bevestiging",
+    "disabled": "Uitgeschakeld",
+}
+
+
 class AccountOut(Person):
     """An account as the beheerder sees it (never its password hash)."""
 
@@ -136,6 +254,41 @@ class AccountOut(Person):
     demo: bool
     created_at: dt.datetime
     disabled_at: dt.datetime | None
+    created_by_id: int | None = None
+    activated_at: dt.datetime | None = None
+    needs_confirmation: bool = False
+    confirmed_by_id: int | None = None
+    confirmed_at: dt.datetime | None = None
+    # invited (no password yet) → awaiting_confirmation (case-reading roles) → active; disabled
+    # at any point (`Account.status`).
+    status: AccountStatus = "active"
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def status_label(self) -> str:
+        return STATUS_LABELS[self.status]
+
+
+class InvitationRequest(BaseModel):
+    """The body of `POST /api/v1/accounts`: who to invite. There is no password field: the
+    user chooses it on the activation page, and a body with one is refused."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    username: str = Field(max_length=80)
+    role: str = Field(max_length=40)
+    court: str | None = Field(default=None, max_length=100)
+    office: str | None = Field(default=None, max_length=100)
+    municipality: str | None = Field(default=None, max_length=100)
+
+
+class InvitationOut(BaseModel):
+    """A new invitation: the one-time activation link is shown this once and stored only as a
+    hash. Hand it to the user yourself; it works once, until `expires_at`."""
+
+    account: AccountOut
+    activation_url: str
+    expires_at: dt.datetime
 
 
 class Me(Person):

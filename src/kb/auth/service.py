@@ -11,18 +11,21 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from redis import Redis
-from sqlalchemy import Engine, Select, bindparam, delete, func, select
+from sqlalchemy import Engine, Select, bindparam, delete, func, select, update
 from sqlalchemy.orm import Session
 
-from kb.access import CurrentUser
+from kb.access import CurrentUser, roles_for
 from kb.auth import audit
-from kb.auth.models import Account, ApiToken, AuditEntry
+from kb.auth.models import Account, ApiToken, AuditEntry, Invitation
 from kb.auth.schemas import (
     AccountOut,
     AuditEntryOut,
     AuditPage,
+    InvitationOut,
     NewAccount,
+    NewInvitation,
     TokenOut,
+    password_problem,
 )
 from kb.auth.security import (
     DatabaseSignInCounter,
@@ -35,15 +38,27 @@ from kb.auth.security import (
 from kb.clock import utcnow
 from kb.errors import (
     ConflictError,
+    FieldError,
     InvalidCredentialsError,
+    InvalidInputError,
     NotFoundError,
+    PermissionDeniedError,
     TooManyAttemptsError,
 )
 from kb.settings import Settings
 
-__all__ = ["AccountService", "AuthConfig", "UserLookup"]
+__all__ = ["ACTIVATION_PATH", "CONFIRMED_ROLES", "AccountService", "AuthConfig", "UserLookup"]
 
 Clock = Callable[[], dt.datetime]
+# Accounts of the roles that read case content become active only when a second beheerder
+# confirms them (domain §9.6): whoever handed out the activation link could have used it.
+# Beheerder accounts too: otherwise one beheerder could invite a second beheerder account of
+# their own and confirm their own invitations with it.
+CONFIRMED_ROLES = roles_for("analysis.read") | {"beheerder"}
+ACTIVATION_PATH = "/activeren/"
+_NO_INVITATION = (
+    "Deze activeringslink is ongeldig, verlopen of al gebruikt. Vraag de beheerder om een nieuwe."
+)
 
 
 @dataclass(frozen=True)
@@ -55,6 +70,7 @@ class AuthConfig:
     max_failures: int
     failure_window: dt.timedelta
     redis: Redis | None = None
+    invitation_lifetime: dt.timedelta = dt.timedelta(hours=72)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> AuthConfig:
@@ -64,6 +80,7 @@ class AuthConfig:
             max_failures=settings.sign_in_max_failures,
             failure_window=dt.timedelta(minutes=settings.sign_in_window_minutes),
             redis=Redis.from_url(settings.redis_url) if settings.redis_url else None,
+            invitation_lifetime=dt.timedelta(hours=settings.invitation_hours),
         )
 
     def sign_in_counter(self, session: Session) -> SignInCounter:
@@ -150,12 +167,10 @@ class AccountService:
         self, username: str, *, by: audit.Actor | None, address: str | None = None
     ) -> AccountOut:
         """Disable an account and end its sessions and tokens at once."""
-        account = self.find(username)
-        if account is None:
-            raise NotFoundError(f"Er is geen account ‘{username}’.")
+        account = self._account(username)
         if by is not None and by.id == account.id:
             raise ConflictError("U kunt uw eigen account niet uitschakelen.")
-        if account.active:
+        if account.disabled_at is None:
             account.active = False
             account.disabled_at = self._clock()
             account.auth_version += 1  # every session made before now no longer matches
@@ -165,6 +180,189 @@ class AccountService:
             )
         return AccountOut.model_validate(account)
 
+    # --- Invitations ----------------------------------------------------------------------
+
+    def invite(
+        self,
+        new: NewInvitation,
+        *,
+        by: audit.Actor | None,
+        address: str | None = None,
+        link_base: str,
+    ) -> InvitationOut:
+        """An account without a password and a one-time activation link for its user.
+
+        Nobody but the user learns the password: they choose it on the activation page. An
+        account of a role that reads case content also needs a second beheerder (`confirm`).
+        """
+        if self.find(new.username) is not None:
+            raise ConflictError(f"De gebruikersnaam ‘{new.username}’ bestaat al.")
+        account = Account(
+            username=new.username,
+            role=new.role,
+            court=new.court,
+            office=new.office,
+            municipality=new.municipality,
+            password_hash="",
+            active=False,
+            demo=False,
+            auth_version=1,
+            created_at=self._clock(),
+            created_by_id=by.id if by else None,
+            needs_confirmation=new.role in CONFIRMED_ROLES,
+        )
+        self._session.add(account)
+        self._session.flush()
+        return self._new_invitation(account, by, address, link_base, "account.invite")
+
+    def invite_again(
+        self, username: str, *, by: audit.Actor | None, address: str | None = None, link_base: str
+    ) -> InvitationOut:
+        """A new activation link for an account not yet activated; earlier links stop working."""
+        account = self._account(username)
+        if account.has_password or account.disabled_at is not None:
+            raise ConflictError(
+                f"Account ‘{account.username}’ is al geactiveerd of uitgeschakeld; "
+                "een nieuwe activeringslink is niet nodig."
+            )
+        now = self._clock()
+        self._session.execute(
+            update(Invitation)
+            .where(Invitation.account_id == account.id, Invitation.used_at.is_(None))
+            .values(expires_at=now)
+        )
+        return self._new_invitation(account, by, address, link_base, "account.invite_again")
+
+    def _new_invitation(
+        self,
+        account: Account,
+        by: audit.Actor | None,
+        address: str | None,
+        link_base: str,
+        action: str,
+    ) -> InvitationOut:
+        now = self._clock()
+        token = new_token()
+        expires_at = now + self._config.invitation_lifetime
+        self._session.add(
+            Invitation(
+                account_id=account.id,
+                token_hash=token_digest(token),
+                created_at=now,
+                expires_at=expires_at,
+                created_by_id=by.id if by else None,
+            )
+        )
+        self._audit(
+            action,
+            account.username,
+            by,
+            address,
+            {
+                "role": account.role,
+                "via": "web" if by else "cli",
+                "expires_at": expires_at.isoformat(),
+                "needs_confirmation": account.needs_confirmation,
+            },
+            now=now,
+        )
+        return InvitationOut(
+            account=AccountOut.model_validate(account),
+            activation_url=link_base.rstrip("/") + ACTIVATION_PATH + token,
+            expires_at=expires_at,
+        )
+
+    def invited_account(self, token: str) -> AccountOut:
+        """The account an activation link is for; `NotFoundError` when the link is unknown,
+        expired or used."""
+        return AccountOut.model_validate(self._open_invitation(token)[1])
+
+    def _open_invitation(self, token: str) -> tuple[Invitation, Account]:
+        row = self._session.execute(
+            select(Invitation, Account)
+            .join(Account, Account.id == Invitation.account_id)
+            .where(
+                Invitation.token_hash == token_digest(token),
+                Invitation.used_at.is_(None),
+                Invitation.expires_at > self._clock(),
+                Account.disabled_at.is_(None),
+                Account.password_hash == "",
+            )
+        ).first()
+        if row is None:
+            raise NotFoundError(_NO_INVITATION)
+        return row[0], row[1]
+
+    def activate(self, token: str, password: str, *, address: str | None = None) -> AccountOut:
+        """The user sets their own password through their activation link, which then stops
+        working. Raises `NotFoundError` for a bad link, `InvalidInputError` for a weak password."""
+        invitation, account = self._open_invitation(token)
+        problem = password_problem(password, (account.username, account.role))
+        if problem:
+            raise InvalidInputError(
+                "Het wachtwoord is niet ingesteld.", [FieldError(("password",), problem)]
+            )
+        now = self._clock()
+        # Claimed with a conditional update, so two requests with one link cannot both use it.
+        claimed = self._session.execute(
+            update(Invitation)
+            .where(Invitation.id == invitation.id, Invitation.used_at.is_(None))
+            .values(used_at=now)
+        )
+        if claimed.rowcount != 1:  # type: ignore[attr-defined]
+            raise NotFoundError(_NO_INVITATION)
+        account.password_hash = self._config.passwords.hash(password)
+        account.activated_at = now
+        account.active = not account.needs_confirmation or account.confirmed_at is not None
+        self._audit(
+            "account.activate",
+            account.username,
+            account,
+            address,
+            {"via": "web", "active": account.active},
+            now=now,
+        )
+        return AccountOut.model_validate(account)
+
+    def confirm(self, username: str, *, by: audit.Actor, address: str | None = None) -> AccountOut:
+        """A second beheerder confirms an activated account of a case-reading role.
+
+        Refused (and audited) for whoever invited the account or issued one of its links.
+        """
+        account = self._account(username)
+        if not account.needs_confirmation or account.confirmed_at is not None:
+            raise ConflictError(f"Account ‘{account.username}’ hoeft niet bevestigd te worden.")
+        if account.disabled_at is not None:
+            raise ConflictError(f"Account ‘{account.username}’ is uitgeschakeld.")
+        if not account.has_password:
+            raise ConflictError(
+                f"Account ‘{account.username}’ is nog niet geactiveerd. Bevestig het nadat de "
+                "gebruiker zelf een wachtwoord heeft ingesteld."
+            )
+        issuers = set(
+            self._session.execute(
+                select(Invitation.created_by_id).where(Invitation.account_id == account.id)
+            ).scalars()
+        )
+        if by.id == account.created_by_id or by.id in issuers:
+            self._audit("account.confirm_refused", account.username, by, address, {"via": "web"})
+            self._session.commit()  # the refusal is kept although the request ends in an error
+            raise PermissionDeniedError(
+                "U heeft dit account zelf uitgenodigd. Een tweede beheerder moet het bevestigen."
+            )
+        now = self._clock()
+        account.confirmed_by_id = by.id
+        account.confirmed_at = now
+        account.active = True
+        self._audit("account.confirm", account.username, by, address, {"via": "web"}, now=now)
+        return AccountOut.model_validate(account)
+
+    def _account(self, username: str) -> Account:
+        account = self.find(username)
+        if account is None:
+            raise NotFoundError(f"Er is geen account ‘{username}’.")
+        return account
+
     # --- Signing in -----------------------------------------------------------------------
 
     def authenticate(
@@ -172,37 +370,42 @@ class AccountService:
     ) -> Account:
         """The account for these credentials, with the same error for every kind of wrong.
 
+        The attempt is counted before the password is checked and taken back when it is right,
+        so parallel attempts cannot all slip under the limit (finding 7).
+
         Raises:
             TooManyAttemptsError: the account or the address failed too often recently.
-            InvalidCredentialsError: unknown user, wrong password or disabled account alike.
+            InvalidCredentialsError: unknown user, wrong password or inactive account alike.
         """
         now = self._clock()
         name = username.strip().lower()
         keys = [f"user:{name}"] + ([f"addr:{address}"] if address else [])
         counter = self._config.sign_in_counter(self._session)
-        wait = counter.retry_after(keys, now)
-        if wait:
-            raise TooManyAttemptsError(wait)
+        attempt = counter.reserve(keys, now)
+        if attempt.wait:
+            raise TooManyAttemptsError(attempt.wait)
         account = self.find(name)
         matched = self._config.passwords.verify(
             account.password_hash if account else None, password
         )
         if account is None or not matched or not account.active:
-            counter.record_failure(keys, now)
             self._audit("auth.sign_in_failed", name, None, address, {"via": via}, now=now)
             # The failure must count although this request ends in an error (which rolls back).
             self._session.commit()
             raise InvalidCredentialsError()
+        counter.release(attempt)
         counter.reset(f"user:{name}")
         if self._config.passwords.needs_rehash(account.password_hash):
             account.password_hash = self._config.passwords.hash(password)
         return account
 
     def sign_in(self, username: str, password: str, *, address: str | None) -> dict[str, int]:
-        """Check the credentials for a page session; returns what the session holds."""
+        """Check the credentials for a page session; returns what the session holds, with the
+        moment of signing in (`at`, seconds) that the absolute limit counts from."""
         account = self.authenticate(username, password, address=address, via="web")
-        self._audit("auth.sign_in", account.username, account, address, {"via": "web"})
-        return {"uid": account.id, "av": account.auth_version}
+        now = self._clock()
+        self._audit("auth.sign_in", account.username, account, address, {"via": "web"}, now=now)
+        return {"uid": account.id, "av": account.auth_version, "at": int(now.timestamp())}
 
     def sign_out(self, user: CurrentUser, *, address: str | None) -> None:
         self._audit(
@@ -280,13 +483,25 @@ class UserLookup:
         .where(ApiToken.token_hash == bindparam("digest"), ApiToken.expires_at > bindparam("now"))
     )
 
-    def __init__(self, engine: Engine, clock: Clock = utcnow) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        clock: Clock = utcnow,
+        session_limit: dt.timedelta = dt.timedelta(hours=12),
+    ) -> None:
         self._engine = engine
         self._clock = clock
+        self._session_limit = session_limit
 
     def from_session(self, data: Mapping[str, Any]) -> CurrentUser | None:
-        uid, version = data.get("uid"), data.get("av")
-        if not isinstance(uid, int) or not isinstance(version, int):
+        """The user of a page session, until the absolute limit after signing in: the store's
+        idle limit is renewed by every request, so on its own a session could last forever."""
+        uid, version, signed_in_at = data.get("uid"), data.get("av"), data.get("at")
+        if not all(isinstance(value, int) for value in (uid, version, signed_in_at)):
+            return None
+        assert isinstance(signed_in_at, int)
+        age = self._clock() - dt.datetime.fromtimestamp(signed_in_at, dt.UTC)
+        if age >= self._session_limit or age < -dt.timedelta(minutes=5):
             return None
         return self._first(self._BY_SESSION, {"uid": uid, "av": version}, via="session")
 

@@ -1,7 +1,9 @@
-"""Server-side page sessions: a database `Store`, and a backend that renews the id at sign-in.
+"""Server-side page sessions: a database `Store`, a backend that renews the id at sign-in, and
+the binding of the form (CSRF) token to the session.
 
-The session itself holds only the account id and the account's `auth_version` at sign-in (see
-`kb.web.auth.AuthMiddleware`); everything else is read from the database on each request.
+The session itself holds only the account id, the account's `auth_version` and the moment of
+signing in (see `kb.web.auth.AuthMiddleware`), and the form token it was given; everything else
+is read from the database on each request.
 """
 
 from __future__ import annotations
@@ -11,33 +13,55 @@ import secrets
 from typing import Any
 
 from litestar.concurrency import sync_to_thread
+from litestar.config.csrf import CSRFConfig
 from litestar.connection import ASGIConnection
 from litestar.datastructures import Cookie, MutableScopeHeaders
+from litestar.enums import ScopeType
+from litestar.middleware import ASGIMiddleware
+from litestar.middleware.csrf import generate_csrf_token
 from litestar.middleware.session.server_side import (
     ServerSideSessionBackend,
     ServerSideSessionConfig,
 )
 from litestar.stores.base import Store
-from litestar.types import Empty, Message, ScopeSession
+from litestar.types import ASGIApp, Empty, Message, Receive, Scope, ScopeSession, Send
 from litestar.utils.dataclass import extract_dataclass_items
 from sqlalchemy import Engine, delete, select
 from sqlalchemy.orm import Session
 
 from kb.clock import aware, utcnow
 from kb.db import WebSession
+from kb.errors import PermissionDeniedError
 
 __all__ = [
+    "CSRF_COOKIE",
     "SESSION_COOKIE",
     "DatabaseStore",
     "RenewingSessionBackend",
     "RenewingSessionConfig",
+    "SessionBoundFormToken",
+    "cookie_name",
     "end_session",
     "start_session",
 ]
 
 SESSION_COOKIE = "kb_session"
+CSRF_COOKIE = "kb_csrf"
 _NEW_ID = "kb_session_new_id"
-_REPLACED_ID = "kb_session_replaced_id"
+_NEW_FORM_TOKEN = "kb_new_form_token"
+_FORM_TOKEN_KEY = "csrf"
+
+
+def cookie_name(name: str, secure: bool) -> str:
+    """`__Host-` in front of the name whenever the cookie is Secure, i.e. the site runs on HTTPS.
+
+    Browsers accept a `__Host-` cookie only from HTTPS, with `Path=/` and without `Domain`, so no
+    other subdomain and no plain-http page can plant or overwrite it ("cookie tossing", which
+    would let an attacker pair a form token of their own with the cookie). Local development
+    (demo mode on http://127.0.0.1) sends no Secure cookies, and browsers refuse a `__Host-`
+    cookie without Secure: there the plain name is kept.
+    """
+    return f"__Host-{name}" if secure else name
 
 
 def _seconds(value: int | dt.timedelta | None) -> int | None:
@@ -124,12 +148,24 @@ class DatabaseStore(Store):
         return int((aware(expires_at) - utcnow()).total_seconds())
 
 
+def _csrf_config(connection: ASGIConnection[Any, Any, Any, Any]) -> CSRFConfig:
+    config = connection.scope["litestar_app"].csrf_config
+    assert isinstance(config, CSRFConfig), "the application runs with CSRF protection"
+    return config
+
+
 def start_session(connection: ASGIConnection[Any, Any, Any, Any], data: dict[str, Any]) -> None:
     """Begin a signed-in session under a new id, so that an id planted before sign-in
-    (session fixation) is worth nothing afterwards; the old session is deleted."""
-    connection.state[_REPLACED_ID] = connection.cookies.get(SESSION_COOKIE)
+    (session fixation) is worth nothing afterwards; the old session is deleted.
+
+    The session also gets a new form token of its own, sent as a new CSRF cookie: from now on a
+    form is accepted only with this token (`SessionBoundFormToken`), not with one from before
+    signing in or from anyone else's session.
+    """
     connection.state[_NEW_ID] = secrets.token_hex(32)
-    connection.set_session(data)
+    form_token = generate_csrf_token(_csrf_config(connection).secret)
+    connection.state[_NEW_FORM_TOKEN] = form_token
+    connection.set_session({**data, _FORM_TOKEN_KEY: form_token})
 
 
 def end_session(connection: ASGIConnection[Any, Any, Any, Any]) -> None:
@@ -151,7 +187,25 @@ class RenewingSessionBackend(ServerSideSessionBackend):
         connection: ASGIConnection[Any, Any, Any, Any],
     ) -> None:
         store = self.config.get_store_from_app(connection.scope["app"])
-        replaced = connection.state.get(_REPLACED_ID)
+        form_token = connection.state.get(_NEW_FORM_TOKEN)
+        if form_token:
+            csrf = _csrf_config(connection)
+            csrf_cookie = Cookie(
+                key=csrf.cookie_name,
+                value=form_token,
+                path=csrf.cookie_path,
+                secure=csrf.cookie_secure,
+                httponly=csrf.cookie_httponly,
+                samesite=csrf.cookie_samesite,
+                domain=csrf.cookie_domain,
+            )
+            MutableScopeHeaders.from_message(message).add(
+                "Set-Cookie", csrf_cookie.to_header(header="")
+            )
+        # Renewed at sign-in: the session the browser came with (if any) is deleted.
+        replaced = (
+            connection.cookies.get(self.config.key) if connection.state.get(_NEW_ID) else None
+        )
         if replaced:
             await self.delete(str(replaced), store=store)
         cookie = connection.cookies.get(self.config.key)
@@ -172,6 +226,37 @@ class RenewingSessionBackend(ServerSideSessionBackend):
         return dict(
             extract_dataclass_items(self.config, exclude_none=True, include=Cookie.__dict__.keys())
         )
+
+
+def _same_token(bound: object, sent: str | None) -> bool:
+    return isinstance(bound, str) and sent is not None and secrets.compare_digest(bound, sent)
+
+
+class SessionBoundFormToken(ASGIMiddleware):
+    """Refuse a form sent in a signed-in session unless its token is that session's own.
+
+    Litestar's CSRF check (double submit) only compares the form's token with the CSRF cookie;
+    both can come from another session when an attacker can set cookies for the site. Here the
+    cookie, which Litestar has already matched against the form, must also be the one the
+    session was given at sign-in. It runs after `AuthMiddleware`, which has already forgotten
+    sessions that ended; anonymous forms (signing in, activating an account) have no session.
+    """
+
+    scopes = (ScopeType.HTTP,)
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
+        session = scope.get("session")
+        if isinstance(session, dict) and session:
+            connection: ASGIConnection[Any, Any, Any, Any] = ASGIConnection(scope)
+            csrf = _csrf_config(connection)
+            if scope.get("method") not in csrf.safe_methods and not _same_token(
+                session.get(_FORM_TOKEN_KEY), connection.cookies.get(csrf.cookie_name)
+            ):
+                raise PermissionDeniedError(
+                    "Dit formulier hoort niet bij uw sessie. Laad de pagina opnieuw en "
+                    "probeer het nog eens."
+                )
+        await next_app(scope, receive, send)
 
 
 class RenewingSessionConfig(ServerSideSessionConfig):
