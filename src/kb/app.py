@@ -20,6 +20,7 @@ from litestar.template import TemplateConfig
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
+from kb.auth.audit import Appender
 from kb.auth.routes import AccountPages, AdminApi, AuthApi, AuthPages, auth_template_globals
 from kb.auth.service import AuthConfig, UserLookup
 from kb.auth.startup import check_startup, csrf_secret, prepare_accounts
@@ -122,6 +123,7 @@ def create_app(
     catalogues = CatalogueStore(engine)
     search_service = InterventionService(backend, catalogues.current, stats=search_stats)
     db_sessions = DatabaseSessions(engine)
+    audit_appender = Appender(engine)
     secure = not settings.demo  # demo mode runs on plain http://127.0.0.1
     sessions = RenewingSessionConfig(
         key=SESSION_COOKIE,
@@ -180,11 +182,11 @@ def create_app(
         },
         # The catalogue is loaded before the first request, not on the event loop during one.
         on_startup=[search_stats.start, catalogues.current],
-        on_shutdown=[search_stats.close],
+        on_shutdown=[search_stats.close, audit_appender.close],
         middleware=[
             sessions.middleware,
             AuthMiddleware(UserLookup(engine)),
-            TransactionMiddleware(),
+            TransactionMiddleware(audit_appender),
         ],
         csrf_config=csrf,
         stores={"sessions": _session_store(settings, engine)},

@@ -6,12 +6,17 @@ for any error status, so a request either changes everything it meant to or noth
 happens before the first byte goes out: a client that got a 2xx can rely on the write, and a
 commit that fails turns the answer into a 503 rather than a success that did not happen.
 
+Reads are audited outside the request's transaction: the events the handler queued
+(`audit.record_read`) go to the process's `audit.Appender` once the session is settled, and the
+answer waits until they are committed. If they cannot be, the read is not answered: 503.
+
 It sits inside the page-session middleware, so that on SQLite (one writer at a time) the request's
 own transaction is finished before the session store writes.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 from typing import Any, cast
@@ -24,6 +29,8 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
+from kb.auth import audit
+from kb.auth.models import AuditEntry
 from kb.web.errors import PROBLEM_JSON, problem_document, status_title, wants_json
 
 __all__ = ["DatabaseSessions", "TransactionMiddleware"]
@@ -32,6 +39,10 @@ logger = logging.getLogger(__name__)
 
 _SCOPE_KEY = "kb_db_session"
 _COMMIT_FAILED = "Uw wijziging kon niet worden opgeslagen. Probeer het over een moment opnieuw."
+_AUDIT_FAILED = (
+    "Dit kan nu niet worden getoond, omdat het inzien niet kon worden vastgelegd. "
+    "Probeer het over een moment opnieuw."
+)
 
 
 class DatabaseSessions:
@@ -65,17 +76,29 @@ def _settle(session: Session, status: int) -> bool:
         session.close()
 
 
-def _failure(scope: Scope) -> tuple[Message, Message]:
-    """The answer instead of a success whose changes could not be committed.
+async def _audited(entries: list[AuditEntry], appender: audit.Appender | None) -> bool:
+    """Wait until the request's queued audit events are committed; False when they were not."""
+    if not entries or appender is None:
+        return True
+    try:
+        await asyncio.wrap_future(appender.submit(entries))
+    except SQLAlchemyError:
+        logger.exception("Audit append failed; the answer is withheld")
+        return False
+    return True
+
+
+def _failure(scope: Scope, detail: str = _COMMIT_FAILED) -> tuple[Message, Message]:
+    """The answer instead of a success whose changes (or audit events) could not be committed.
 
     Written as ASGI messages: the response has started, so the exception handler cannot help.
     """
     title = status_title(503)
     if wants_json(Request(scope)):
-        body = json.dumps(problem_document(503, _COMMIT_FAILED, scope["path"])).encode()
+        body = json.dumps(problem_document(503, detail, scope["path"])).encode()
         media_type = PROBLEM_JSON.encode()
     else:
-        page = f"<!doctype html><html lang=nl><title>{title}</title><h1>{title}</h1><p>{_COMMIT_FAILED}"
+        page = f"<!doctype html><html lang=nl><title>{title}</title><h1>{title}</h1><p>{detail}"
         body, media_type = page.encode(), b"text/html; charset=utf-8"
     start: Message = {
         "type": "http.response.start",
@@ -94,6 +117,9 @@ class TransactionMiddleware(ASGIMiddleware):
 
     scopes = (ScopeType.HTTP,)
 
+    def __init__(self, appender: audit.Appender | None = None) -> None:
+        self.appender = appender
+
     async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
         replaced = False
 
@@ -103,11 +129,19 @@ class TransactionMiddleware(ASGIMiddleware):
                 return  # the app's own body belongs to the answer we replaced
             if message["type"] == "http.response.start":
                 session = scope.pop(_SCOPE_KEY, None)  # type: ignore[misc]
-                # Inline, not in a thread: awaiting here would let another request run while
-                # this transaction still holds its locks.
-                if session is not None and not _settle(session, message["status"]):
+                failed = None
+                if session is not None:
+                    queued = audit.take_queued(session)
+                    # Inline, not in a thread: awaiting here would let another request run
+                    # while this transaction still holds its locks.
+                    if not _settle(session, message["status"]):
+                        failed = _COMMIT_FAILED
+                    # Even an error's: a refused or failed read was still asked for.
+                    elif not await _audited(queued, self.appender):
+                        failed = _AUDIT_FAILED
+                if failed is not None:
                     replaced = True
-                    for failure in _failure(scope):
+                    for failure in _failure(scope, failed):
                         await send(failure)
                     return
             await send(message)
