@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
-from typing import Any
 
 from litestar import Litestar, get
 from litestar.config.compression import CompressionConfig
@@ -45,6 +44,7 @@ from kb.settings import Settings
 from kb.web.apidocs import PlainDocsRenderPlugin
 from kb.web.auth import AuthMiddleware, provide_caller
 from kb.web.errors import exception_to_response
+from kb.web.health import Readiness, health, ready
 from kb.web.security import security_headers
 from kb.web.sessions import SESSION_COOKIE, DatabaseStore, RenewingSessionConfig
 from kb.web.templating import configure_templates
@@ -93,16 +93,6 @@ def home(search_service: NamedDependency[InterventionService]) -> Template:
     return Template("home.html", context={"overview": overview})
 
 
-@get(
-    "/api/v1/health",
-    tags=["Beheer"],
-    summary="Status van database en zoekmachine",
-    sync_to_thread=False,
-)
-def health(search_backend: NamedDependency[SearchBackend]) -> dict[str, Any]:
-    return {"ok": True, "search": search_backend.health()}
-
-
 def _ready(value: object) -> Provide:
     """A dependency that is the same object for every request, handed over without a thread."""
     return Provide(lambda: value, use_cache=True, sync_to_thread=False)
@@ -124,6 +114,10 @@ def create_app(
     search_service = InterventionService(backend, catalogues.current, stats=search_stats)
     db_sessions = DatabaseSessions(engine)
     audit_appender = Appender(engine)
+    session_store = _session_store(settings, engine)
+    readiness = Readiness(
+        engine, backend, session_store, "redis" if settings.redis_url else "database"
+    )
     secure = not settings.demo  # demo mode runs on plain http://127.0.0.1
     sessions = RenewingSessionConfig(
         key=SESSION_COOKIE,
@@ -157,6 +151,7 @@ def create_app(
         route_handlers=[
             home,
             health,
+            ready,
             InterventionsApi,
             InterventionsPages,
             EditorPages,
@@ -176,6 +171,7 @@ def create_app(
             "search_service": _ready(search_service),
             "search_stats": _ready(search_stats),
             "auth_config": _ready(auth_config),
+            "readiness": _ready(readiness),
             "catalogue": Provide(catalogues.current, sync_to_thread=False),
             "db_session": Provide(db_sessions.provide, sync_to_thread=False),
             "caller": Provide(provide_caller, sync_to_thread=False),
@@ -189,7 +185,7 @@ def create_app(
             TransactionMiddleware(audit_appender),
         ],
         csrf_config=csrf,
-        stores={"sessions": _session_store(settings, engine)},
+        stores={"sessions": session_store},
         before_send=[security_headers(secure=secure)],
         template_config=TemplateConfig(
             directory=PACKAGE_DIR / "templates",

@@ -7,9 +7,11 @@ cut connections; these run in the ordinary suite, on both databases.
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
 from typing import Any
 
 import pytest
@@ -22,9 +24,11 @@ from kb.auth.models import AuditEntry
 from tests.conflict_analysis.helpers import API, Raad
 from tests.factories import COURT, OFFICE, realistic_case
 from tests.helpers import AppUnderTest, ClientAs
+from tests.outage import TcpProxy, proxied
 
 CLIENTS = 8
 READS_PER_CLIENT = 25
+REDIS_URL = os.environ.get("KB_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 READER = CurrentUser(id=9, username="r.lezer", role="rechter", court=COURT)
 
 
@@ -138,3 +142,130 @@ def _entries_after(engine: Engine, first_id: int) -> list[AuditEntry]:
     with Session(engine) as session:
         query = select(AuditEntry).where(AuditEntry.id >= first_id).order_by(AuditEntry.id)
         return list(session.scalars(query))
+
+
+# --- Readiness and outages (findings 3 and 11) ----------------------------------------------
+
+
+@contextmanager
+def database_down(engine: Engine) -> Iterator[None]:
+    """The database stops answering: every new connection is refused by the driver and the
+    pooled ones are dropped; afterwards it answers again."""
+    refused = engine.dialect.loaded_dbapi.OperationalError
+
+    def refuse(*_args: Any) -> None:
+        raise refused("connection refused (the database is down for this test)")
+
+    engine.pool.dispose()
+    event.listen(engine, "do_connect", refuse)
+    try:
+        yield
+    finally:
+        event.remove(engine, "do_connect", refuse)
+
+
+@pytest.fixture()
+def outage_app(isolated: Callable[..., AppUnderTest]) -> AppUnderTest:
+    return isolated()
+
+
+def test_finding_03_ready_reports_database_down(outage_app: AppUnderTest) -> None:
+    client = outage_app.client()
+    up = client.get("/api/v1/ready")
+    assert up.status_code == 200, up.text
+    assert {name: state["ok"] for name, state in up.json()["checks"].items()} == {
+        "database": True,
+        "search": True,
+        "sessions": True,
+    }
+    with database_down(outage_app.engine):
+        down = client.get("/api/v1/ready")
+        alive = client.get("/api/v1/health")
+    assert down.status_code == 503
+    assert down.headers["content-type"].startswith("application/problem+json")
+    assert down.headers["retry-after"]
+    # The sessions store is the database here (no Redis), so it is down with it.
+    assert down.json()["failing"] == ["database", "sessions"]
+    assert "de database" in down.json()["detail"]
+    assert alive.status_code == 200  # liveness: the process still answers
+    assert client.get("/api/v1/ready").status_code == 200  # and it recovers at once
+
+
+@contextmanager
+def cut(proxy: TcpProxy) -> Iterator[None]:
+    proxy.cut()
+    try:
+        yield
+    finally:
+        proxy.restore()
+
+
+@pytest.fixture()
+def redis_app(isolated: Callable[..., AppUnderTest]) -> Iterator[tuple[AppUnderTest, TcpProxy]]:
+    """An app whose sessions live in Redis, reached through a proxy the test can cut."""
+    from redis import Redis
+    from redis.exceptions import RedisError
+
+    try:
+        with Redis.from_url(REDIS_URL) as probe:
+            probe.ping()
+    except RedisError:
+        pytest.skip(f"no Redis server at {REDIS_URL}")
+    with proxied(REDIS_URL) as (url, proxy):
+        yield isolated(redis_url=url), proxy
+
+
+@pytest.mark.redis
+def test_finding_03_ready_reports_redis_down(redis_app: tuple[AppUnderTest, TcpProxy]) -> None:
+    """With Redis as the sessions store, a Redis that stops answering is named as such."""
+    app, proxy = redis_app
+    client = app.client()  # one client: the async Redis pool belongs to its event loop
+    assert client.get("/api/v1/ready").json()["checks"]["sessions"]["store"] == "redis"
+    with cut(proxy):
+        down = client.get("/api/v1/ready")
+    assert down.status_code == 503
+    assert down.json()["failing"] == ["sessions"]
+    assert client.get("/api/v1/ready").status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("path", "as_page"),
+    [
+        pytest.param("/api/v1/conflict-analyses", False, id="api-list"),
+        pytest.param("/api/v1/auth/me", False, id="api-me"),
+        pytest.param("/analyses", True, id="page-analyses"),
+        pytest.param("/beheer/accounts", True, id="page-accounts"),
+    ],
+)
+def test_finding_11_database_down_gives_503_with_retry_after(
+    outage_app: AppUnderTest, path: str, as_page: bool
+) -> None:
+    role = "beheerder" if "beheer" in path else "raadsonderzoeker"
+    client = outage_app.client(outage_app.person(role))
+    assert client.get(path).status_code == 200
+    with database_down(outage_app.engine):
+        answer = client.get(path, follow_redirects=False)
+    assert answer.status_code == 503, answer.text
+    assert int(answer.headers["retry-after"]) > 0
+    if as_page:
+        assert answer.headers["content-type"].startswith("text/html")
+        assert "Tijdelijk niet beschikbaar" in answer.text
+    else:
+        assert answer.headers["content-type"].startswith("application/problem+json")
+        assert answer.json()["status"] == 503
+    assert client.get(path).status_code == 200  # back as soon as the database is
+
+
+@pytest.mark.redis
+def test_finding_11_redis_down_gives_503_with_retry_after(
+    redis_app: tuple[AppUnderTest, TcpProxy],
+) -> None:
+    app, proxy = redis_app
+    client = app.client(app.person("raadsonderzoeker", office=OFFICE))
+    assert client.get("/analyses").status_code == 200
+    with cut(proxy):
+        answer = client.get("/analyses", follow_redirects=False)
+    assert answer.status_code == 503, answer.text
+    assert int(answer.headers["retry-after"]) > 0
+    assert "Tijdelijk niet beschikbaar" in answer.text
+    assert client.get("/analyses").status_code == 200
