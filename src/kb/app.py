@@ -182,7 +182,7 @@ def create_app(
         middleware=[
             sessions.middleware,
             AuthMiddleware(UserLookup(engine)),
-            TransactionMiddleware(audit_appender),
+            TransactionMiddleware(audit_appender.submit_queued),
         ],
         csrf_config=csrf,
         stores={"sessions": session_store},

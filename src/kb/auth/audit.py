@@ -15,10 +15,10 @@ write lock (`BEGIN IMMEDIATE`) before the head is read. Two ways in:
 
 - `record`: in the caller's transaction, for acts that change something (the act and its entry
   commit together). The lock is held until that transaction ends.
-- `record_read`: queued on the session for a read. The web edge takes the queue (`take_queued`)
-  and hands it to the process's `Appender`, which writes the queued events of all concurrent
-  requests in one short transaction (group commit) and tells each request when its own rows are
-  durable; the request is answered only then. Whatever is still queued when the session itself
+- `record_read`: queued on the session for a read. The web edge hands the queue to the process's
+  `Appender` (`submit_queued`), which writes the queued events of all concurrent requests in one
+  short transaction (group commit) and tells each request when its own rows are durable; the
+  request is answered only then. Whatever is still queued when the session itself
   commits (the command line, tests) is appended in that transaction instead, so no read goes
   unrecorded.
 """
@@ -280,6 +280,11 @@ class Appender:
         self._thread: threading.Thread | None = None
         self._pid = 0
         self._start_lock = threading.Lock()
+
+    def submit_queued(self, session: Session) -> Future[None] | None:
+        """Submit what `record_read` queued on `session`; None when nothing was."""
+        queued = take_queued(session)
+        return self.submit(queued) if queued else None
 
     def submit(self, entries: Sequence[AuditEntry]) -> Future[None]:
         """Append `entries` (one request's, kept together and in order); see the class."""

@@ -6,9 +6,9 @@ for any error status, so a request either changes everything it meant to or noth
 happens before the first byte goes out: a client that got a 2xx can rely on the write, and a
 commit that fails turns the answer into a 503 rather than a success that did not happen.
 
-Reads are audited outside the request's transaction: the events the handler queued
-(`audit.record_read`) go to the process's `audit.Appender` once the session is settled, and the
-answer waits until they are committed. If they cannot be, the read is not answered: 503.
+What a request queued on its session for after its transaction (the audit events of a read, see
+`kb.auth.audit.record_read`) is handed to `after_transaction`, and the answer waits until that is
+committed too. If it cannot be, the request is not answered: 503.
 
 It sits inside the page-session middleware, so that on SQLite (one writer at a time) the request's
 own transaction is finished before the session store writes.
@@ -19,6 +19,8 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+from collections.abc import Callable
+from concurrent.futures import Future
 from typing import Any, cast
 
 from litestar import Request
@@ -29,11 +31,9 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from kb.auth import audit
-from kb.auth.models import AuditEntry
 from kb.web.errors import PROBLEM_JSON, problem_document, status_title, wants_json
 
-__all__ = ["DatabaseSessions", "TransactionMiddleware"]
+__all__ = ["AfterTransaction", "DatabaseSessions", "TransactionMiddleware"]
 
 logger = logging.getLogger(__name__)
 
@@ -76,14 +76,19 @@ def _settle(session: Session, status: int) -> bool:
         session.close()
 
 
-async def _audited(entries: list[AuditEntry], appender: audit.Appender | None) -> bool:
-    """Wait until the request's queued audit events are committed; False when they were not."""
-    if not entries or appender is None:
+# Takes what a request queued on its session for after its transaction and writes it; the
+# future completes once that is committed. None when nothing was queued.
+AfterTransaction = Callable[[Session], "Future[None] | None"]
+
+
+async def _written(pending: Future[None] | None) -> bool:
+    """Wait for the request's after-transaction writes; False when they failed."""
+    if pending is None:
         return True
     try:
-        await asyncio.wrap_future(appender.submit(entries))
+        await asyncio.wrap_future(pending)
     except SQLAlchemyError:
-        logger.exception("Audit append failed; the answer is withheld")
+        logger.exception("Writing what the request queued failed; the answer is withheld")
         return False
     return True
 
@@ -117,8 +122,8 @@ class TransactionMiddleware(ASGIMiddleware):
 
     scopes = (ScopeType.HTTP,)
 
-    def __init__(self, appender: audit.Appender | None = None) -> None:
-        self.appender = appender
+    def __init__(self, after_transaction: AfterTransaction | None = None) -> None:
+        self.after_transaction = after_transaction
 
     async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
         replaced = False
@@ -131,13 +136,15 @@ class TransactionMiddleware(ASGIMiddleware):
                 session = scope.pop(_SCOPE_KEY, None)  # type: ignore[misc]
                 failed = None
                 if session is not None:
-                    queued = audit.take_queued(session)
+                    # Taken before the settling, whatever the status: a refused or failed
+                    # read was still asked for.
+                    after = self.after_transaction
+                    pending = after(session) if after is not None else None
                     # Inline, not in a thread: awaiting here would let another request run
                     # while this transaction still holds its locks.
                     if not _settle(session, message["status"]):
                         failed = _COMMIT_FAILED
-                    # Even an error's: a refused or failed read was still asked for.
-                    elif not await _audited(queued, self.appender):
+                    elif not await _written(pending):
                         failed = _AUDIT_FAILED
                 if failed is not None:
                     replaced = True
