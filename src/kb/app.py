@@ -45,6 +45,7 @@ from kb.web.apidocs import PlainDocsRenderPlugin
 from kb.web.auth import AuthMiddleware, provide_caller
 from kb.web.errors import exception_to_response
 from kb.web.health import Readiness, health, ready
+from kb.web.outages import OutageMiddleware
 from kb.web.security import security_headers
 from kb.web.sessions import SESSION_COOKIE, DatabaseStore, RenewingSessionConfig
 from kb.web.templating import configure_templates
@@ -180,6 +181,7 @@ def create_app(
         on_startup=[search_stats.start, catalogues.current],
         on_shutdown=[search_stats.close, audit_appender.close],
         middleware=[
+            OutageMiddleware(),  # outermost: it sees the sessions store fail as the answer starts
             sessions.middleware,
             AuthMiddleware(UserLookup(engine)),
             TransactionMiddleware(audit_appender.submit_queued),

@@ -15,12 +15,19 @@ from contextlib import contextmanager
 from typing import Any
 
 import pytest
+from litestar import Litestar, get
+from litestar.middleware import ASGIMiddleware
+from litestar.testing import TestClient
+from litestar.types import ASGIApp, Message, Receive, Scope, Send
+from redis.exceptions import ConnectionError as RedisConnectionError
 from sqlalchemy import Connection, Engine, event, select
 from sqlalchemy.orm import Session
 
 from kb.access import CurrentUser
 from kb.auth import audit
 from kb.auth.models import AuditEntry
+from kb.web.errors import exception_to_response
+from kb.web.outages import OutageMiddleware
 from tests.conflict_analysis.helpers import API, Raad
 from tests.factories import COURT, OFFICE, realistic_case
 from tests.helpers import AppUnderTest, ClientAs
@@ -269,3 +276,33 @@ def test_finding_11_redis_down_gives_503_with_retry_after(
     assert int(answer.headers["retry-after"]) > 0
     assert "Tijdelijk niet beschikbaar" in answer.text
     assert client.get("/analyses").status_code == 200
+
+
+class _StoreFailsAtStart(ASGIMiddleware):
+    """Like the session middleware when Redis goes away between reading and saving a session."""
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
+        async def failing_send(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                raise RedisConnectionError("Connection closed by server.")
+            await send(message)
+
+        await next_app(scope, receive, failing_send)
+
+
+@get("/api/v1/iets", sync_to_thread=False)
+def _something() -> dict[str, str]:
+    return {"ok": "ja"}
+
+
+def test_finding_11_store_failing_as_the_answer_starts_gives_503() -> None:
+    app = Litestar(
+        [_something],
+        middleware=[OutageMiddleware(), _StoreFailsAtStart()],
+        exception_handlers={Exception: exception_to_response},
+    )
+    with TestClient(app, raise_server_exceptions=False) as client:
+        answer = client.get("/api/v1/iets")
+    assert answer.status_code == 503
+    assert int(answer.headers["retry-after"]) > 0
+    assert answer.json()["status"] == 503

@@ -34,6 +34,7 @@ __all__ = [
     "PROBLEM_JSON",
     "RETRY_AFTER_SECONDS",
     "SIGN_IN_PATH",
+    "UNAVAILABLE",
     "exception_to_response",
     "is_outage",
     "problem_document",
@@ -49,7 +50,7 @@ SIGN_IN_PATH = "/aanmelden"
 _CSRF_FAILED = "CSRF token verification failed"
 # What a client is told to wait when a dependency is down; the pool reconnects within that.
 RETRY_AFTER_SECONDS = 5
-_UNAVAILABLE = (
+UNAVAILABLE = (
     "De kennisbank is even niet bereikbaar: een onderdeel is tijdelijk uitgevallen. "
     "Probeer het over een paar seconden opnieuw."
 )
@@ -216,6 +217,6 @@ def exception_to_response(request: Request[Any, Any, Any], exc: Exception) -> Re
     if is_outage(exc):
         logger.warning("Dependency down on %s: %s", request.url.path, exc)
         headers = {"Retry-After": str(RETRY_AFTER_SECONDS)}
-        return problem(request, 503, _UNAVAILABLE, headers=headers)
+        return problem(request, 503, UNAVAILABLE, headers=headers)
     logger.exception("Unhandled error on %s", request.url.path, exc_info=exc)
     return problem(request, 500, "Er ging aan onze kant iets mis. Probeer het later opnieuw.")

@@ -17,7 +17,6 @@ own transaction is finished before the session store writes.
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 from collections.abc import Callable
 from concurrent.futures import Future
@@ -31,7 +30,7 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from kb.web.errors import PROBLEM_JSON, problem_document, status_title, wants_json
+from kb.web.outages import unavailable
 
 __all__ = ["AfterTransaction", "DatabaseSessions", "TransactionMiddleware"]
 
@@ -93,30 +92,6 @@ async def _written(pending: Future[None] | None) -> bool:
     return True
 
 
-def _failure(scope: Scope, detail: str = _COMMIT_FAILED) -> tuple[Message, Message]:
-    """The answer instead of a success whose changes (or audit events) could not be committed.
-
-    Written as ASGI messages: the response has started, so the exception handler cannot help.
-    """
-    title = status_title(503)
-    if wants_json(Request(scope)):
-        body = json.dumps(problem_document(503, detail, scope["path"])).encode()
-        media_type = PROBLEM_JSON.encode()
-    else:
-        page = f"<!doctype html><html lang=nl><title>{title}</title><h1>{title}</h1><p>{detail}"
-        body, media_type = page.encode(), b"text/html; charset=utf-8"
-    start: Message = {
-        "type": "http.response.start",
-        "status": 503,
-        "headers": [
-            (b"content-type", media_type),
-            (b"content-length", str(len(body)).encode()),
-            (b"retry-after", b"1"),
-        ],
-    }
-    return start, {"type": "http.response.body", "body": body, "more_body": False}
-
-
 class TransactionMiddleware(ASGIMiddleware):
     """Settle the request's session (if it has one) when the response starts; see the module."""
 
@@ -148,7 +123,7 @@ class TransactionMiddleware(ASGIMiddleware):
                         failed = _AUDIT_FAILED
                 if failed is not None:
                     replaced = True
-                    for failure in _failure(scope, failed):
+                    for failure in unavailable(scope, failed, retry_after=1):
                         await send(failure)
                     return
             await send(message)
