@@ -118,7 +118,7 @@ def test_kill_a_worker_during_concurrent_saves(
 
     lost = sum(1 for w, n in zip(writers, stored, strict=True) if n < w.acked_n)
     figures |= {
-        "database": empty_database.split(":")[0],
+        "database": empty_database.split(":")[0].split("+")[0],
         "acknowledged_saves": sum(w.acked for w in writers),
         "failed_saves": _sum_counts(w.failed for w in writers),
         "acknowledged_saves_lost": lost,
@@ -175,7 +175,7 @@ def test_kill_kb_index_keeps_the_old_index_serving(
         again = kb_index(index_env)
         again_out = again.communicate(timeout=600)
     figures |= {
-        "database": empty_database.split(":")[0],
+        "database": empty_database.split(":")[0].split("+")[0],
         "killed_after_s": round(killed - started, 2) if killed else None,
         "searches_during": searches.statuses(),
         "next_kb_index_exit": again.returncode,
