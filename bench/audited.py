@@ -13,6 +13,10 @@ The analysis is created, submitted and approved through the API; a rechter of th
 then reads it with a bearer token under wrk (2 threads, 8 connections, a short discarded warm-up
 run, then the measured run). Afterwards `kb audit verify` must pass and the log must hold at least
 one `analysis.read` row per answered read.
+
+For scale on a shared machine, the same server and token are measured first on
+`GET /api/v1/auth/me` (the bearer token looked up in the database, nothing audited): the floor
+an audited read is compared with (`read_vs_me`).
 """
 
 from __future__ import annotations
@@ -47,6 +51,7 @@ from bench.run import (
 __all__ = ["AUDITED_TARGETS", "audited_read", "audited_read_lines"]
 
 DEFAULT_POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+ME_PATH = "/api/v1/auth/me"
 AUDITED_WRK = {"threads": 2, "connections": 8, "warmup_s": 2}
 AUDITED_TARGETS = {"postgres_rps": 500.0, "postgres_p99_ms": 50.0}
 
@@ -102,9 +107,15 @@ def _one_server(
             _write_paths(workdir / f"audited-{label}.txt", [path]),
             write_wrk_request(workdir, f"audited-{label}", "GET", None, headers),
         )
+        floor = Load(_write_paths(workdir / f"me-{label}.txt", [ME_PATH]), load.request)
+        log(f"audited read, {label}: wrk on {ME_PATH} (the floor) …")
+        out["me_wrk"] = measure(port, floor, settings)
         log(f"audited read, {label}: wrk …")
         out["path"] = path
         out["wrk"] = measure(port, load, settings)
+        out["read_vs_me"] = round(
+            out["wrk"]["requests_per_s"] / max(out["me_wrk"]["requests_per_s"], 0.1), 3
+        )
         out["processes"] = srv.processes()
     out["audit_verify"] = _verify(env)
     out["analysis_read_rows"] = _audit_rows(database_url)
@@ -167,6 +178,8 @@ def audited_read_lines(audited: dict[str, Any]) -> list[str]:
             f"p50 {latency.get('p50')} ms, p99 {latency.get('p99')} ms, "
             f"errors {run.get('non_2xx_or_errors')} ({run.get('errors')}); "
             f"{part.get('analysis_read_rows')} analysis.read rows for {run.get('requests')} "
-            f"measured reads (+ warm-up); kb audit verify exit {verify.get('exit_code')}"
+            f"measured reads (+ warm-up); kb audit verify exit {verify.get('exit_code')}; "
+            f"/api/v1/auth/me on the same server {(part.get('me_wrk') or {}).get('requests_per_s')} "
+            f"req/s (read ÷ me {part.get('read_vs_me')})"
         )
     return lines
