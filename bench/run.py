@@ -1417,7 +1417,7 @@ def evaluate_targets(report: dict[str, Any]) -> list[dict[str, Any]]:
 
     goals: list[tuple[str, str, float, Any]] = [(n, o, TARGETS[k], m) for n, o, k, m in rows]
     result = []
-    for name, op, target, measured in goals + audited_target_rows(report):
+    for name, op, target, measured in audited_target_rows(report) + goals:
         met = None
         if measured is not None:
             met = measured <= target if op == "≤" else measured >= target

@@ -21,6 +21,7 @@ from litestar.testing import TestClient
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 from redis.exceptions import ConnectionError as RedisConnectionError
 from sqlalchemy import Connection, Engine, event, select
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from kb.access import CurrentUser
@@ -306,3 +307,28 @@ def test_finding_11_store_failing_as_the_answer_starts_gives_503() -> None:
     assert answer.status_code == 503
     assert int(answer.headers["retry-after"]) > 0
     assert answer.json()["status"] == 503
+
+
+def test_finding_02_read_is_withheld_when_its_audit_entry_cannot_be_written(
+    raad: Raad, prepared: tuple[Engine, Any]
+) -> None:
+    """No read is answered before its audit entry is committed: when the entry cannot be
+    written, the answer is a 503 without case content, not the analysis."""
+    engine = prepared[0]
+    case = realistic_case()
+    path = f"{API}/{raad.created(case)['id']}"
+
+    def refuse_audit(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        if statement.startswith("INSERT INTO audit_log"):
+            raise OperationalError(statement, {}, Exception("database or disk is full"))
+
+    event.listen(engine, "before_cursor_execute", refuse_audit)
+    try:
+        withheld = raad.investigator.get(path)
+    finally:
+        event.remove(engine, "before_cursor_execute", refuse_audit)
+    assert withheld.status_code == 503
+    assert int(withheld.headers["retry-after"]) > 0
+    assert case["case"]["case_number"] not in withheld.text
+    assert raad.investigator.get(path).status_code == 200
+    assert _verified(engine).ok

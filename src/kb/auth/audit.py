@@ -289,6 +289,9 @@ class Appender:
     def submit(self, entries: Sequence[AuditEntry]) -> Future[None]:
         """Append `entries` (one request's, kept together and in order); see the class."""
         done: Future[None] = Future()
+        # Running from now on: a request that goes away cannot cancel it, so its read is still
+        # recorded and the thread never sets the result of a cancelled future.
+        done.set_running_or_notify_cancel()
         self._ensure_thread()
         self._queue.put((list(entries), done))
         return done
