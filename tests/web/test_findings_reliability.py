@@ -146,6 +146,30 @@ def test_finding_14_audit_append_batches(fresh: Engine) -> None:
     assert _verified(fresh).ok
 
 
+def test_finding_14_a_failed_batch_fails_every_request_in_it(fresh: Engine) -> None:
+    """When the database refuses a batch, every request in it hears so (and none waits)."""
+    appender = audit.Appender(fresh)
+
+    def refuse_audit(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        if statement.startswith("INSERT INTO audit_log") and threading.current_thread().name == (
+            "kb-audit-appender"
+        ):
+            raise OperationalError(statement, {}, Exception("the database is down"))
+
+    try:
+        with Session(fresh) as holder:
+            audit.record(holder, user=READER, action="analysis.create", object_id=1)
+            waiting = [appender.submit([_event(n, 0)]) for n in range(20)]
+            event.listen(fresh, "before_cursor_execute", refuse_audit)
+            holder.commit()
+        failures = [done.exception(timeout=60) for done in waiting]
+    finally:
+        event.remove(fresh, "before_cursor_execute", refuse_audit)
+        appender.close()
+    assert all(isinstance(failure, OperationalError) for failure in failures)
+    assert _verified(fresh).ok
+
+
 def _entries_after(engine: Engine, first_id: int) -> list[AuditEntry]:
     with Session(engine) as session:
         query = select(AuditEntry).where(AuditEntry.id >= first_id).order_by(AuditEntry.id)

@@ -340,8 +340,9 @@ class Appender:
                 for single in batch:
                     self._write([single])
                 return
-            logger.error("Audit append failed: %s", exc)
-            batch[0][1].set_exception(exc)
+            logger.error("Audit append failed for %d request(s): %s", len(batch), exc)
+            for _, done in batch:
+                done.set_exception(exc)
             return
         for _, done in batch:
             done.set_result(None)
