@@ -16,7 +16,9 @@ from typing import Any
 
 import pytest
 from litestar import Litestar, get
+from litestar.di import NamedDependency, Provide
 from litestar.middleware import ASGIMiddleware
+from litestar.params import FromPath
 from litestar.testing import TestClient
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 from redis.exceptions import ConnectionError as RedisConnectionError
@@ -27,8 +29,10 @@ from sqlalchemy.orm import Session
 from kb.access import CurrentUser
 from kb.auth import audit
 from kb.auth.models import AuditEntry
+from kb.errors import NotFoundError
 from kb.web.errors import exception_to_response
 from kb.web.outages import OutageMiddleware
+from kb.web.transactions import DatabaseSessions, TransactionMiddleware
 from tests.conflict_analysis.helpers import API, Raad
 from tests.factories import COURT, OFFICE, realistic_case
 from tests.helpers import AppUnderTest, ClientAs
@@ -356,3 +360,29 @@ def test_finding_02_read_is_withheld_when_its_audit_entry_cannot_be_written(
     assert case["case"]["case_number"] not in withheld.text
     assert raad.investigator.get(path).status_code == 200
     assert _verified(engine).ok
+
+
+def test_a_read_queued_by_a_refused_request_is_still_recorded(fresh: Engine) -> None:
+    """What a request queues with `record_read` is appended whatever its status, although its
+    own transaction is rolled back: a refused read is audited too (domain §9.6)."""
+    appender = audit.Appender(fresh)
+    sessions = DatabaseSessions(fresh)
+
+    @get("/api/v1/geweigerd/{n:int}", sync_to_thread=True)
+    def refused(db_session: NamedDependency[Session], n: FromPath[int]) -> None:
+        audit.record_read(db_session, user=READER, action="analysis.read_refused", object_id=n)
+        raise NotFoundError("Deze analyse bestaat niet of u heeft er geen toegang toe.")
+
+    app = Litestar(
+        [refused],
+        dependencies={"db_session": Provide(sessions.provide, sync_to_thread=False)},
+        middleware=[TransactionMiddleware(appender.submit_queued)],
+        exception_handlers={Exception: exception_to_response},
+        on_shutdown=[appender.close],
+    )
+    with TestClient(app, raise_server_exceptions=False) as client:
+        assert client.get("/api/v1/geweigerd/77").status_code == 404
+    with Session(fresh) as session:
+        rows = session.scalars(select(AuditEntry).where(AuditEntry.object_id == "77")).all()
+    assert [row.action for row in rows] == ["analysis.read_refused"]
+    assert _verified(fresh).ok
