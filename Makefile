@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-fast check lint format typecheck content-report bench relevance clean
+.PHONY: run test test-fast faults check lint format typecheck content-report bench relevance clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -20,6 +20,9 @@ test: $(STAMP)  ## the whole suite (PostgreSQL too when KB_TEST_DATABASE_URL is 
 
 test-fast: $(STAMP)  ## the suite without the slow parts: no browser, no PostgreSQL, no served processes
 	$(BIN)/pytest -q -p no:cacheprovider -m "not browser and not postgres and not served"
+
+faults: $(STAMP)  ## the fault suite: killed workers and kb index, database/Redis outages, full disk
+	$(BIN)/pytest -q -p no:cacheprovider -m faults tests/faults
 
 lint: $(STAMP)  ## format check, ruff, and the layering contracts (import-linter, pyproject.toml)
 	$(BIN)/ruff format --check src tests bench

@@ -1413,9 +1413,11 @@ def evaluate_targets(report: dict[str, Any]) -> list[dict[str, Any]]:
          _get_path(report, "as_you_type_real_content", "wrk_c8", "latency_ms", "p95")),
         *relative_target_rows(report),
     ]  # fmt: skip
+    from bench.audited import audited_target_rows
+
+    goals: list[tuple[str, str, float, Any]] = [(n, o, TARGETS[k], m) for n, o, k, m in rows]
     result = []
-    for name, op, key, measured in rows:
-        target = TARGETS[key]
+    for name, op, target, measured in audited_target_rows(report) + goals:
         met = None
         if measured is not None:
             met = measured <= target if op == "≤" else measured >= target
@@ -1445,6 +1447,12 @@ def summary_text(report: dict[str, Any]) -> str:
         lines += ["", *relative_lines(relative)]
     if report.get("relative_throughput_error"):
         lines += ["", "Relative throughput failed: " + report["relative_throughput_error"][-500:]]
+    if report.get("audited_read"):
+        from bench.audited import audited_read_lines
+
+        lines += ["", *audited_read_lines(report["audited_read"])]
+    if report.get("audited_read_error"):
+        lines += ["", "Audited read failed: " + report["audited_read_error"][-500:]]
     lines += ["", "Targets (measured, not asserted):"]
     for row in report["targets"]:
         mark = {True: "met", False: "NOT met", None: "not measured"}[row["met"]]
@@ -1601,6 +1609,17 @@ def run_relative(report: dict[str, Any], root: Path, sources: Sources, duration_
         report["relative_throughput_error"] = str(exc)[-3000:]
 
 
+def run_audited(report: dict[str, Any], root: Path, sources: Sources, duration_s: int) -> None:
+    from bench.audited import audited_read  # it imports this module's helpers
+
+    log("audited read …")
+    try:
+        report["audited_read"] = audited_read(root, sources, duration_s)
+    except (RuntimeError, OSError, subprocess.SubprocessError, ValueError, KeyError) as exc:
+        log(f"audited read: failed: {exc}")
+        report["audited_read_error"] = str(exc)[-3000:]
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m bench.run",
@@ -1619,9 +1638,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--no-real", action="store_true", help="skip the real-content run")
     parser.add_argument(
         "--only",
-        choices=("relative",),
+        choices=("relative", "audited-read"),
         help="run one phase alone: relative = per-process throughput of search and evaluate "
-        "against a no-op endpoint, and the judge's report.pdf (about a minute and a half)",
+        "against a no-op endpoint, and the judge's report.pdf (about a minute and a half); "
+        "audited-read = a judge's audited analysis read on PostgreSQL (2 workers) and SQLite "
+        "(bench/audited.py, about a minute)",
     )
     parser.add_argument(
         "--workers",
@@ -1690,6 +1711,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 report["as_you_type_real_content_error"] = str(exc)[-3000:]
         if args.only in (None, "relative"):
             run_relative(report, root, sources, 5 if args.quick else 10)
+        if args.only in (None, "audited-read"):
+            run_audited(report, root, sources, 5 if args.quick else 10)
     finally:
         if args.keep:
             log(f"work directory kept: {root}")

@@ -50,6 +50,14 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
                 item.add_marker(marker)
 
 
+def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
+    """The fault suite (tests/faults: killed processes, outages) runs only when asked for, by
+    `make faults` (`-m faults`), so `make test` does not run it a second time."""
+    if collection_path == Path(__file__).parent / "faults":
+        return "faults" not in (config.getoption("markexpr") or "")
+    return None
+
+
 POSTGRES_URL = os.environ.get("KB_TEST_DATABASE_URL")
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from pathlib import Path
-from typing import Any
 
 from litestar import Litestar, get
 from litestar.config.compression import CompressionConfig
@@ -21,6 +20,7 @@ from litestar.template import TemplateConfig
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
+from kb.auth.audit import Appender
 from kb.auth.routes import (
     AccountPages,
     ActivationPages,
@@ -53,6 +53,8 @@ from kb.settings import Settings
 from kb.web.apidocs import PlainDocsRenderPlugin
 from kb.web.auth import AuthMiddleware, provide_caller
 from kb.web.errors import exception_to_response
+from kb.web.health import Readiness, health, ready
+from kb.web.outages import OutageMiddleware
 from kb.web.security import security_headers
 from kb.web.sessions import (
     CSRF_COOKIE,
@@ -108,16 +110,6 @@ def home(search_service: NamedDependency[InterventionService]) -> Template:
     return Template("home.html", context={"overview": overview})
 
 
-@get(
-    "/api/v1/health",
-    tags=["Beheer"],
-    summary="Status van database en zoekmachine",
-    sync_to_thread=False,
-)
-def health(search_backend: NamedDependency[SearchBackend]) -> dict[str, Any]:
-    return {"ok": True, "search": search_backend.health()}
-
-
 def _ready(value: object) -> Provide:
     """A dependency that is the same object for every request, handed over without a thread."""
     return Provide(lambda: value, use_cache=True, sync_to_thread=False)
@@ -142,6 +134,11 @@ def create_app(
     )
     search_service = InterventionService(backend, catalogues.current, stats=search_stats)
     db_sessions = DatabaseSessions(engine)
+    audit_appender = Appender(engine)
+    session_store = _session_store(settings, engine)
+    readiness = Readiness(
+        engine, backend, session_store, "redis" if settings.redis_url else "database"
+    )
     secure = not settings.demo  # demo mode runs on plain http://127.0.0.1
     sessions = RenewingSessionConfig(
         key=cookie_name(SESSION_COOKIE, secure),
@@ -175,6 +172,7 @@ def create_app(
         route_handlers=[
             home,
             health,
+            ready,
             InterventionsApi,
             RegionsApi,
             InterventionsPages,
@@ -196,23 +194,25 @@ def create_app(
             "search_service": _ready(search_service),
             "search_stats": _ready(search_stats),
             "auth_config": _ready(auth_config),
+            "readiness": _ready(readiness),
             "catalogue": Provide(catalogues.current, sync_to_thread=False),
             "db_session": Provide(db_sessions.provide, sync_to_thread=False),
             "caller": Provide(provide_caller, sync_to_thread=False),
         },
         # The catalogue is loaded before the first request, not on the event loop during one.
         on_startup=[search_stats.start, catalogues.current],
-        on_shutdown=[search_stats.close],
+        on_shutdown=[search_stats.close, audit_appender.close],
         middleware=[
+            OutageMiddleware(),  # outermost: it sees the sessions store fail as the answer starts
             sessions.middleware,
             AuthMiddleware(
                 UserLookup(engine, session_limit=dt.timedelta(hours=settings.session_max_hours))
             ),
             SessionBoundFormToken(),
-            TransactionMiddleware(),
+            TransactionMiddleware(audit_appender.submit_queued),
         ],
         csrf_config=csrf,
-        stores={"sessions": _session_store(settings, engine)},
+        stores={"sessions": session_store},
         before_send=[security_headers(secure=secure)],
         template_config=TemplateConfig(
             directory=PACKAGE_DIR / "templates",

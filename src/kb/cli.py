@@ -4,6 +4,7 @@ editors' reports (`kb report content`)."""
 from __future__ import annotations
 
 import argparse
+import errno
 import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -46,20 +47,52 @@ def _check(settings: Settings) -> int:
     return 0
 
 
+_NOTHING_CHANGED = "Niets gewijzigd: de vorige gegevens en zoekindex blijven staan."
+_DISK_FULL_ERRNOS = {errno.ENOSPC, errno.EFBIG, errno.EDQUOT}
+_DISK_FULL_WORDS = ("no space left", "file too large", "disk is full", "quota exceeded")
+
+
+def _disk_full(exc: BaseException | None) -> bool:
+    """Whether `exc` (or what caused it) says the disk or the allowed file size is full; the
+    search engine and the database drivers report it in words rather than an errno."""
+    seen = 0
+    while exc is not None and seen < 10:
+        if isinstance(exc, OSError) and exc.errno in _DISK_FULL_ERRNOS:
+            return True
+        if any(word in str(exc).lower() for word in _DISK_FULL_WORDS):
+            return True
+        exc = exc.__cause__ or exc.__context__
+        seen += 1
+    return False
+
+
+def _disk_full_message(settings: Settings) -> str:
+    return (
+        f"De schijf is vol: de zoekindex of de database kon niet worden geschreven "
+        f"(gegevensmap {settings.data_dir}). {_NOTHING_CHANGED} Maak ruimte vrij en start "
+        "het indexeren opnieuw."
+    )
+
+
 def _index(settings: Settings) -> int:
     from kb.db import make_engine, migrate
     from kb.interventions.indexing import rebuild
     from kb.search.select import choose_backend
 
     engine = make_engine(settings)
-    migrate(engine)
     try:
+        migrate(engine)
         report = rebuild(
             engine, choose_backend(settings), settings.content_dir, settings.search_dir
         )
     except ContentError as exc:
         print(exc, file=sys.stderr)
-        print("Niets gewijzigd: de vorige gegevens en zoekindex blijven staan.", file=sys.stderr)
+        print(_NOTHING_CHANGED, file=sys.stderr)
+        return 1
+    except Exception as exc:
+        if not _disk_full(exc):
+            raise
+        print(_disk_full_message(settings), file=sys.stderr)
         return 1
     print(f"Geïndexeerd: {report.entries} items.")
     return 0
@@ -119,6 +152,11 @@ def _prepare(settings: Settings) -> int:
         engine, _ = prepare(settings)
     except (ContentError, StartupRefusedError) as exc:
         print(exc, file=sys.stderr)
+        return 1
+    except Exception as exc:
+        if not _disk_full(exc):
+            raise
+        print(_disk_full_message(settings), file=sys.stderr)
         return 1
     engine.dispose()
     return 0

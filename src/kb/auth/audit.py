@@ -8,6 +8,19 @@ module is the only code that writes the table: it only inserts.
 
 What the chain cannot show by itself is the loss of the newest rows; `verify` returns the head hash
 so that it can be written down elsewhere and compared later.
+
+Appending means reading the head and inserting after it, so appends are serialised across every
+process: on PostgreSQL by an advisory transaction lock, on SQLite by taking the database's one
+write lock (`BEGIN IMMEDIATE`) before the head is read. Two ways in:
+
+- `record`: in the caller's transaction, for acts that change something (the act and its entry
+  commit together). The lock is held until that transaction ends.
+- `record_read`: queued on the session for a read. The web edge hands the queue to the process's
+  `Appender` (`submit_queued`), which writes the queued events of all concurrent requests in one
+  short transaction (group commit) and tells each request when its own rows are durable; the
+  request is answered only then. Whatever is still queued when the session itself
+  commits (the command line, tests) is appended in that transaction instead, so no read goes
+  unrecorded.
 """
 
 from __future__ import annotations
@@ -15,22 +28,43 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from collections.abc import Iterable, Mapping
+import logging
+import os
+import queue
+import threading
+from collections.abc import Iterable, Mapping, Sequence
+from concurrent.futures import Future
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from sqlalchemy import select, text
+from sqlalchemy import Connection, Engine, event, insert, select, text
+from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.orm import Session
 
 from kb.access import HasRole
 from kb.auth.models import AuditEntry
 from kb.clock import aware, utcnow
 
-__all__ = ["GENESIS", "Actor", "VerifyResult", "entry_hash", "record", "verify"]
+__all__ = [
+    "GENESIS",
+    "Actor",
+    "Appender",
+    "VerifyResult",
+    "entry_hash",
+    "record",
+    "record_read",
+    "take_queued",
+    "verify",
+]
+
+logger = logging.getLogger(__name__)
 
 GENESIS = "0" * 64
 # Arbitrary constant naming the PostgreSQL advisory lock that serialises appends.
 _APPEND_LOCK = 0x6B62_4155  # "kbAU"
+# Where `record_read` queues a read's events on its session (`Session.info`).
+_QUEUE_KEY = "kb_audit_queue"
+_COLUMNS = tuple(column.key for column in AuditEntry.__table__.columns)
 
 
 class Actor(HasRole, Protocol):
@@ -71,6 +105,72 @@ def entry_hash(prev_hash: str, entry: AuditEntry) -> str:
     return hashlib.sha256((prev_hash + canonical).encode("utf-8")).hexdigest()
 
 
+def _event(
+    *,
+    user: Actor | None,
+    action: str,
+    object_type: str | None,
+    object_id: str | int | None,
+    version: int | None,
+    address: str | None,
+    detail: Mapping[str, Any] | None,
+    now: dt.datetime | None,
+) -> AuditEntry:
+    """An entry without its place in the chain (`id`, `prev_hash`, `hash`) yet."""
+    return AuditEntry(
+        at=now or utcnow(),
+        actor_id=user.id if user else None,
+        actor=user.username if user else None,
+        role=user.role if user else None,
+        action=action,
+        object_type=object_type,
+        object_id=str(object_id)[:100] if object_id is not None else None,
+        version=version,
+        address=address,
+        # Round-tripped through JSON now, so the hash sees what the database will give back.
+        detail=json.loads(json.dumps(dict(detail or {}))),
+    )
+
+
+def _lock_chain(connection: Connection) -> None:
+    """Hold the chain for the rest of `connection`'s transaction: no other process appends
+    until it ends, so the head read next stays the head."""
+    dialect = connection.dialect.name
+    if dialect == "postgresql":
+        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _APPEND_LOCK})
+    elif dialect == "sqlite" and not _sqlite_writing(connection):
+        # The driver begins a transaction only at the first write; a transaction that read the
+        # head first could chain to a row another process has since followed. Taking the one
+        # write lock before reading waits (busy timeout) instead of colliding.
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def _sqlite_writing(connection: Connection) -> bool:
+    """Whether the driver has begun a transaction, which it does only at the first write."""
+    return bool(connection.connection.dbapi_connection.in_transaction)  # type: ignore[union-attr]
+
+
+def _chain(connection: Connection, entries: Sequence[AuditEntry]) -> None:
+    """Give `entries` their ids and hashes after the current head (the chain must be locked)."""
+    last = connection.execute(
+        select(AuditEntry.id, AuditEntry.hash).order_by(AuditEntry.id.desc()).limit(1)
+    ).first()
+    prev_id, prev_hash = (last.id, last.hash) if last else (0, GENESIS)
+    for entry in entries:
+        prev_id += 1
+        entry.id = prev_id
+        entry.prev_hash = prev_hash
+        entry.hash = prev_hash = entry_hash(prev_hash, entry)
+
+
+def _append(connection: Connection, entries: Sequence[AuditEntry]) -> None:
+    """Lock the chain, chain `entries` to its head and insert them, in `connection`'s transaction."""
+    _lock_chain(connection)
+    _chain(connection, entries)
+    rows = [{key: getattr(entry, key) for key in _COLUMNS} for entry in entries]
+    connection.execute(insert(AuditEntry), rows)
+
+
 def record(
     session: Session,
     *,
@@ -95,33 +195,161 @@ def record(
         address: The client's address.
         detail: Metadata only (e.g. `{"via": "api"}`); never case content.
     """
-    if session.get_bind().dialect.name == "postgresql":
-        # Two workers appending at once would otherwise both chain to the same row.
-        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _APPEND_LOCK})
-    last = session.execute(
-        select(AuditEntry.id, AuditEntry.hash).order_by(AuditEntry.id.desc()).limit(1)
-    ).first()
-    prev_id, prev_hash = (last.id, last.hash) if last else (0, GENESIS)
-    entry = AuditEntry(
-        id=prev_id + 1,
-        at=now or utcnow(),
-        actor_id=user.id if user else None,
-        actor=user.username if user else None,
-        role=user.role if user else None,
+    entry = _event(
+        user=user,
         action=action,
         object_type=object_type,
-        object_id=str(object_id)[:100] if object_id is not None else None,
+        object_id=object_id,
         version=version,
         address=address,
-        # Round-tripped through JSON now, so the hash sees what the database will give back.
-        detail=json.loads(json.dumps(dict(detail or {}))),
-        prev_hash=prev_hash,
+        detail=detail,
+        now=now,
     )
-    entry.hash = entry_hash(prev_hash, entry)
-    session.add(entry)
-    # Flush now, so that a second `record` in the same transaction chains to this one.
-    session.flush()
+    session.flush()  # the caller's own pending writes first, inside the same transaction
+    _append(session.connection(), [entry])
     return entry
+
+
+def record_read(
+    session: Session,
+    *,
+    user: Actor | None,
+    action: str,
+    object_type: str | None = None,
+    object_id: str | int | None = None,
+    version: int | None = None,
+    address: str | None = None,
+    detail: Mapping[str, Any] | None = None,
+) -> None:
+    """Queue a read's event on `session`; the arguments are those of `record`.
+
+    The web edge appends the queue through the `Appender` before it answers; otherwise the
+    session's own commit appends it (see the module).
+    """
+    entry = _event(
+        user=user,
+        action=action,
+        object_type=object_type,
+        object_id=object_id,
+        version=version,
+        address=address,
+        detail=detail,
+        now=None,
+    )
+    session.info.setdefault(_QUEUE_KEY, []).append(entry)
+
+
+def take_queued(session: Session) -> list[AuditEntry]:
+    """The events `record_read` queued on `session`, removed from it."""
+    queued: list[AuditEntry] = session.info.pop(_QUEUE_KEY, [])
+    return queued
+
+
+@event.listens_for(Session, "before_commit")
+def _append_left_in_queue(session: Session) -> None:
+    queued = take_queued(session)
+    if queued:
+        _append(session.connection(), queued)
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget_queue(session: Session) -> None:
+    session.info.pop(_QUEUE_KEY, None)
+
+
+_Batch = tuple[list[AuditEntry], "Future[None]"]
+
+
+class Appender:
+    """Group commit for one process: appends the queued events of concurrent requests.
+
+    `submit` hands over one request's events and returns a future that completes when they are
+    committed (or fails with the database's error). One thread takes everything submitted
+    meanwhile and writes it in one transaction holding the chain's lock, so under load a commit
+    (and its wait for the disk) is shared by many requests instead of paid by each in turn.
+
+    Args:
+        engine: The database.
+        max_batch: At most this many requests' events per transaction.
+    """
+
+    def __init__(self, engine: Engine, max_batch: int = 256) -> None:
+        self._engine = engine
+        self._max_batch = max_batch
+        self._queue: queue.SimpleQueue[_Batch | None] = queue.SimpleQueue()
+        self._thread: threading.Thread | None = None
+        self._pid = 0
+        self._start_lock = threading.Lock()
+
+    def submit_queued(self, session: Session) -> Future[None] | None:
+        """Submit what `record_read` queued on `session`; None when nothing was."""
+        queued = take_queued(session)
+        return self.submit(queued) if queued else None
+
+    def submit(self, entries: Sequence[AuditEntry]) -> Future[None]:
+        """Append `entries` (one request's, kept together and in order); see the class."""
+        done: Future[None] = Future()
+        # Running from now on: a request that goes away cannot cancel it, so its read is still
+        # recorded and the thread never sets the result of a cancelled future.
+        done.set_running_or_notify_cancel()
+        self._ensure_thread()
+        self._queue.put((list(entries), done))
+        return done
+
+    def close(self) -> None:
+        """Finish what was submitted, then stop the thread."""
+        thread = self._thread
+        if thread is not None and thread.is_alive() and self._pid == os.getpid():
+            self._queue.put(None)
+            thread.join(timeout=10)
+        self._thread = None
+
+    def _ensure_thread(self) -> None:
+        # A forked worker inherits the object but not the thread: start one of its own.
+        with self._start_lock:
+            if self._thread is None or not self._thread.is_alive() or self._pid != os.getpid():
+                self._pid = os.getpid()
+                self._thread = threading.Thread(
+                    target=self._run, name="kb-audit-appender", daemon=True
+                )
+                self._thread.start()
+
+    def _run(self) -> None:
+        while True:
+            first = self._queue.get()
+            if first is None:
+                return
+            batch = [first]
+            while len(batch) < self._max_batch:
+                try:
+                    item = self._queue.get_nowait()
+                except queue.Empty:
+                    break
+                if item is None:
+                    self._queue.put(None)  # stop after this batch
+                    break
+                batch.append(item)
+            self._write(batch)
+
+    def _write(self, batch: list[_Batch]) -> None:
+        try:
+            self._commit([entry for entries, _ in batch for entry in entries])
+        except Exception as exc:
+            if len(batch) > 1 and isinstance(exc, IntegrityError | DataError):
+                # One request's bad event must not fail the others: try each on its own.
+                for single in batch:
+                    self._write([single])
+                return
+            logger.error("Audit append failed for %d request(s): %s", len(batch), exc)
+            for _, done in batch:
+                done.set_exception(exc)
+            return
+        for _, done in batch:
+            done.set_result(None)
+
+    def _commit(self, entries: list[AuditEntry]) -> None:
+        with self._engine.begin() as connection:
+            _append(connection, entries)
 
 
 @dataclass(frozen=True)

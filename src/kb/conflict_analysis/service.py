@@ -7,8 +7,9 @@ Only a `concept` changes, and only through `save`, which needs the version's cur
 revision exactly one wins and the other gets `StaleVersionError` (412). An `ingediend`
 version never changes: this service refuses, and a database trigger refuses too (migration 0004).
 
-Every read and write is recorded in the audit log in the caller's transaction, with metadata
-only. The pages and the API call the same methods; nothing here knows about HTTP.
+Every read and write is recorded in the audit log, with metadata only: a write in the caller's
+transaction, a read queued for the process's group-committing appender (`audit.record_read`).
+The pages and the API call the same methods; nothing here knows about HTTP.
 """
 
 from __future__ import annotations
@@ -176,7 +177,7 @@ class AnalysisService:
     def draft(self, analysis_id: int) -> AnalysisOut:
         """The draft to edit: only its own investigator's, only while `concept`; audited."""
         analysis, latest = self._for_change(analysis_id, may_edit_analysis, "concept")
-        self._record("analysis.read", analysis, latest, purpose="bewerken")
+        self._record_read(analysis, latest, purpose="bewerken")
         return self._out(analysis, latest)
 
     def read(
@@ -184,7 +185,7 @@ class AnalysisService:
     ) -> AnalysisOut:
         """The newest version the caller may read, or the one asked for; audited."""
         analysis, chosen = self._readable(analysis_id, version)
-        self._record("analysis.read", analysis, chosen, purpose=purpose)
+        self._record_read(analysis, chosen, purpose=purpose)
         return self._out(analysis, chosen)
 
     def read_with_previous(
@@ -192,7 +193,7 @@ class AnalysisService:
     ) -> tuple[AnalysisOut, AnalysisOut | None]:
         """A version and the submitted one before it (for "what changed"), both audited."""
         analysis, chosen = self._readable(analysis_id, version)
-        self._record("analysis.read", analysis, chosen, purpose=purpose)
+        self._record_read(analysis, chosen, purpose=purpose)
         earlier = [
             v
             for v in self._readable_versions(analysis)
@@ -200,7 +201,7 @@ class AnalysisService:
         ]
         if not earlier:
             return self._out(analysis, chosen), None
-        self._record("analysis.read", analysis, earlier[-1], purpose="vergelijken")
+        self._record_read(analysis, earlier[-1], purpose="vergelijken")
         return self._out(analysis, chosen), self._out(analysis, earlier[-1])
 
     def overview(self) -> list[AnalysisSummary]:
@@ -236,7 +237,7 @@ class AnalysisService:
             if (readable := self._readable_versions(analysis))
         ]
         summaries.sort(key=lambda s: s.updated_at, reverse=True)
-        audit.record(
+        audit.record_read(
             self.session,
             user=user,
             action="analysis.list",
@@ -346,19 +347,32 @@ class AnalysisService:
         version: AnalysisVersion,
         purpose: str | None = None,
     ) -> None:
+        """A write, recorded in the caller's transaction."""
+        audit.record(self.session, **self._event(action, analysis, version, purpose))
+
+    def _record_read(self, analysis: Analysis, version: AnalysisVersion, purpose: str) -> None:
+        """A read, queued for the appender: answered only once its entry is committed."""
+        audit.record_read(self.session, **self._event("analysis.read", analysis, version, purpose))
+
+    def _event(
+        self,
+        action: str,
+        analysis: Analysis,
+        version: AnalysisVersion,
+        purpose: str | None = None,
+    ) -> dict[str, Any]:
         detail: dict[str, Any] = {"via": self.caller.via, "status": version.status}
         if purpose:
             detail["purpose"] = purpose
-        audit.record(
-            self.session,
-            user=self.caller.user,
-            action=action,
-            object_type=OBJECT_TYPE,
-            object_id=analysis.id,
-            version=version.version,
-            address=self.caller.address,
-            detail=detail,
-        )
+        return {
+            "user": self.caller.user,
+            "action": action,
+            "object_type": OBJECT_TYPE,
+            "object_id": analysis.id,
+            "version": version.version,
+            "address": self.caller.address,
+            "detail": detail,
+        }
 
     def _out(self, analysis: Analysis, version: AnalysisVersion) -> AnalysisOut:
         approver = version.approver

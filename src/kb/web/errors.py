@@ -2,13 +2,15 @@
 
 Domain errors (`kb.errors`) carry their status and Dutch detail; Litestar's own errors (a
 malformed body, a wrong query parameter, an unknown path) get Dutch words here; anything else is
-logged and answered with a 500 that shows nothing of the inside.
+logged and answered with a 500 that shows nothing of the inside, except that a dependency that is
+down (the database, Redis) is a 503 with `Retry-After`: the request may well succeed in a moment.
 """
 
 from __future__ import annotations
 
 import logging
 import re
+import sys
 from collections.abc import Sequence
 from typing import Any
 from urllib.parse import urlencode
@@ -16,6 +18,8 @@ from urllib.parse import urlencode
 from litestar import MediaType, Request, Response
 from litestar.exceptions import HTTPException, NotFoundException, ValidationException
 from litestar.response import Redirect, Template
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 
 from kb.errors import (
     FieldError,
@@ -28,8 +32,11 @@ from kb.errors import (
 
 __all__ = [
     "PROBLEM_JSON",
+    "RETRY_AFTER_SECONDS",
     "SIGN_IN_PATH",
+    "UNAVAILABLE",
     "exception_to_response",
+    "is_outage",
     "problem_document",
     "status_title",
     "wants_json",
@@ -41,6 +48,12 @@ PROBLEM_JSON = "application/problem+json"
 SIGN_IN_PATH = "/aanmelden"
 # Litestar's CSRF middleware raises a 403 with this English detail; people get a Dutch one.
 _CSRF_FAILED = "CSRF token verification failed"
+# What a client is told to wait when a dependency is down; the pool reconnects within that.
+RETRY_AFTER_SECONDS = 5
+UNAVAILABLE = (
+    "De kennisbank is even niet bereikbaar: een onderdeel is tijdelijk uitgevallen. "
+    "Probeer het over een paar seconden opnieuw."
+)
 
 _STATUS_TITLES = {
     400: "Ongeldig verzoek",
@@ -208,11 +221,27 @@ def _request_error(request: Request[Any, Any, Any], exc: HTTPException) -> Respo
     return problem(request, exc.status_code, detail, headers=exc.headers)
 
 
+def is_outage(exc: BaseException) -> bool:
+    """Whether `exc` says a dependency is unreachable (rather than that the code is wrong)."""
+    if isinstance(exc, OperationalError | InterfaceError | PoolTimeoutError):
+        return True
+    if isinstance(exc, DBAPIError) and exc.connection_invalidated:
+        return True
+    redis_errors = sys.modules.get("redis.exceptions")  # only loaded where Redis is configured
+    if redis_errors is not None:
+        return isinstance(exc, redis_errors.ConnectionError | redis_errors.TimeoutError)
+    return False
+
+
 def exception_to_response(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
     """The one exception handler: domain, HTTP and unexpected errors alike."""
     if isinstance(exc, KbError) and exc.status_code < 500:
         return _domain_error(request, exc)
     if isinstance(exc, HTTPException):
         return _request_error(request, exc)
+    if is_outage(exc):
+        logger.warning("Dependency down on %s: %s", request.url.path, exc)
+        headers = {"Retry-After": str(RETRY_AFTER_SECONDS)}
+        return problem(request, 503, UNAVAILABLE, headers=headers)
     logger.exception("Unhandled error on %s", request.url.path, exc_info=exc)
     return problem(request, 500, "Er ging aan onze kant iets mis. Probeer het later opnieuw.")

@@ -6,14 +6,20 @@ for any error status, so a request either changes everything it meant to or noth
 happens before the first byte goes out: a client that got a 2xx can rely on the write, and a
 commit that fails turns the answer into a 503 rather than a success that did not happen.
 
+What a request queued on its session for after its transaction (the audit events of a read, see
+`kb.auth.audit.record_read`) is handed to `after_transaction`, and the answer waits until that is
+committed too. If it cannot be, the request is not answered: 503.
+
 It sits inside the page-session middleware, so that on SQLite (one writer at a time) the request's
 own transaction is finished before the session store writes.
 """
 
 from __future__ import annotations
 
-import json
+import asyncio
 import logging
+from collections.abc import Callable
+from concurrent.futures import Future
 from typing import Any, cast
 
 from litestar import Request
@@ -24,14 +30,18 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from kb.web.errors import PROBLEM_JSON, problem_document, status_title, wants_json
+from kb.web.outages import unavailable
 
-__all__ = ["DatabaseSessions", "TransactionMiddleware"]
+__all__ = ["AfterTransaction", "DatabaseSessions", "TransactionMiddleware"]
 
 logger = logging.getLogger(__name__)
 
 _SCOPE_KEY = "kb_db_session"
 _COMMIT_FAILED = "Uw wijziging kon niet worden opgeslagen. Probeer het over een moment opnieuw."
+_AUDIT_FAILED = (
+    "Dit kan nu niet worden getoond, omdat het inzien niet kon worden vastgelegd. "
+    "Probeer het over een moment opnieuw."
+)
 
 
 class DatabaseSessions:
@@ -65,34 +75,30 @@ def _settle(session: Session, status: int) -> bool:
         session.close()
 
 
-def _failure(scope: Scope) -> tuple[Message, Message]:
-    """The answer instead of a success whose changes could not be committed.
+# Takes what a request queued on its session for after its transaction and writes it; the
+# future completes once that is committed. None when nothing was queued.
+AfterTransaction = Callable[[Session], "Future[None] | None"]
 
-    Written as ASGI messages: the response has started, so the exception handler cannot help.
-    """
-    title = status_title(503)
-    if wants_json(Request(scope)):
-        body = json.dumps(problem_document(503, _COMMIT_FAILED, scope["path"])).encode()
-        media_type = PROBLEM_JSON.encode()
-    else:
-        page = f"<!doctype html><html lang=nl><title>{title}</title><h1>{title}</h1><p>{_COMMIT_FAILED}"
-        body, media_type = page.encode(), b"text/html; charset=utf-8"
-    start: Message = {
-        "type": "http.response.start",
-        "status": 503,
-        "headers": [
-            (b"content-type", media_type),
-            (b"content-length", str(len(body)).encode()),
-            (b"retry-after", b"1"),
-        ],
-    }
-    return start, {"type": "http.response.body", "body": body, "more_body": False}
+
+async def _written(pending: Future[None] | None) -> bool:
+    """Wait for the request's after-transaction writes; False when they failed."""
+    if pending is None:
+        return True
+    try:
+        await asyncio.wrap_future(pending)
+    except SQLAlchemyError:
+        logger.exception("Writing what the request queued failed; the answer is withheld")
+        return False
+    return True
 
 
 class TransactionMiddleware(ASGIMiddleware):
     """Settle the request's session (if it has one) when the response starts; see the module."""
 
     scopes = (ScopeType.HTTP,)
+
+    def __init__(self, after_transaction: AfterTransaction | None = None) -> None:
+        self.after_transaction = after_transaction
 
     async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
         replaced = False
@@ -103,11 +109,21 @@ class TransactionMiddleware(ASGIMiddleware):
                 return  # the app's own body belongs to the answer we replaced
             if message["type"] == "http.response.start":
                 session = scope.pop(_SCOPE_KEY, None)  # type: ignore[misc]
-                # Inline, not in a thread: awaiting here would let another request run while
-                # this transaction still holds its locks.
-                if session is not None and not _settle(session, message["status"]):
+                failed = None
+                if session is not None:
+                    # Taken before the settling, whatever the status: a refused or failed
+                    # read was still asked for.
+                    after = self.after_transaction
+                    pending = after(session) if after is not None else None
+                    # Inline, not in a thread: awaiting here would let another request run
+                    # while this transaction still holds its locks.
+                    if not _settle(session, message["status"]):
+                        failed = _COMMIT_FAILED
+                    elif not await _written(pending):
+                        failed = _AUDIT_FAILED
+                if failed is not None:
                     replaced = True
-                    for failure in _failure(scope):
+                    for failure in unavailable(scope, failed, retry_after=1):
                         await send(failure)
                     return
             await send(message)
