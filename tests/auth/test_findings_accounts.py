@@ -521,9 +521,10 @@ def _assert_stopped_at_the_limit(
 ) -> None:
     limit = app.settings.sign_in_max_failures
     assert len(checks) <= limit, (statuses, len(checks))
-    # Every other attempt was refused before its password was looked at. (A checked one answers
-    # 401; under finding 2, concurrent audit appends on SQLite, it may still answer 500.)
+    # Every other attempt was refused before its password was looked at; a checked one answers
+    # 401 (its audit entry appends safely beside the others: finding 2).
     assert statuses.count(429) == len(statuses) - len(checks), statuses
+    assert statuses.count(401) == len(checks), statuses
     # A burst may leave fewer than the limit checked (attempts that counted each other in flight
     # are all refused): then the rest of the allowance is still there. Once the limit is checked,
     # the account is locked, also for the right password.
