@@ -44,6 +44,7 @@ from kb.settings import Settings
 from kb.web.apidocs import PlainDocsRenderPlugin
 from kb.web.auth import AuthMiddleware, provide_caller
 from kb.web.errors import exception_to_response
+from kb.web.requests import GuardedRequest, RequestGuard, trusted_networks
 from kb.web.security import security_headers
 from kb.web.sessions import SESSION_COOKIE, DatabaseStore, RenewingSessionConfig
 from kb.web.templating import configure_templates
@@ -182,10 +183,13 @@ def create_app(
         on_startup=[search_stats.start, catalogues.current],
         on_shutdown=[search_stats.close],
         middleware=[
+            RequestGuard(trusted_networks(settings.trusted_proxies)),
             sessions.middleware,
             AuthMiddleware(UserLookup(engine)),
             TransactionMiddleware(),
         ],
+        request_class=GuardedRequest,
+        request_max_body_size=settings.max_request_bytes,
         csrf_config=csrf,
         stores={"sessions": _session_store(settings, engine)},
         before_send=[security_headers(secure=secure)],

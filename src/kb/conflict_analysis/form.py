@@ -11,6 +11,7 @@ id is `f-` plus the path with dashes.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
@@ -48,6 +49,7 @@ Values = dict[str, list[str]]
 
 class Kind(Enum):
     TEXT = "text"  # one value; blank is absent
+    INT = "int"  # one whole number; blank is absent
     BOOL = "bool"  # "ja" / "nee"; blank is absent
     MULTI = "multi"  # checkboxes: any number of values
     COMMA = "comma"  # one text field holding a comma-separated list
@@ -56,6 +58,10 @@ class Kind(Enum):
 
 # Parents and a child's contacts sit in slots named A and B: that key is the slot, not a field.
 KEYED = {"parents": "ref", "children.*.contact": "parent"}
+# A whole number as a form field holds it: ASCII digits ("²".isdigit() is true, int("²") fails),
+# short enough that the model's bounds, not the size of the number, decide.
+_WHOLE_NUMBER = re.compile(r"[+-]?[0-9]{1,18}")
+
 # Short lists typed on one line; every other list of texts takes a line per item.
 ONE_LINE_LISTS = frozenset({"children.*.heard_by", "children.*.stress_signals"})
 
@@ -65,6 +71,8 @@ def _kind_of(path: str, info: FieldInfo) -> Kind:
     annotation = info.annotation
     if annotation is bool or set(get_args(annotation)) == {bool, type(None)}:
         return Kind.BOOL
+    if annotation is int:
+        return Kind.INT
     if get_origin(annotation) is list:
         if get_origin(get_args(annotation)[0]) is Literal:
             return Kind.MULTI
@@ -134,9 +142,12 @@ def _leaf(values: Values, name: str, kind: Kind) -> Any:
         return [line.strip() for line in text.splitlines() if line.strip()] or None
     if not text:
         return None
+    # The model is strict (schemas.py): the form's texts become booleans and numbers here, and
+    # anything else goes through unchanged, so that the model names the field.
     if kind is Kind.BOOL:
-        # Anything but ja/nee goes through unchanged, so the model names the field.
         return {"ja": True, "nee": False}.get(text, text)
+    if kind is Kind.INT and _WHOLE_NUMBER.fullmatch(text):
+        return int(text)
     return text
 
 
