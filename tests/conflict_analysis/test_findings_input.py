@@ -4,8 +4,12 @@ named after its finding."""
 
 from __future__ import annotations
 
+import json
 import re
+import urllib.error
+import urllib.request
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -41,9 +45,10 @@ from kb.web.requests import (
     json_depth_exceeds,
     trusted_networks,
 )
+from tests.browser.live import running_app
 from tests.conflict_analysis.helpers import API, Raad
 from tests.factories import COURT, OFFICE, child, realistic_case
-from tests.helpers import AppUnderTest, ClientAs, Person, csrf_token
+from tests.helpers import FIXTURE_CONTENT, AppUnderTest, ClientAs, Person, csrf_token
 
 PROBLEM = "application/problem+json"
 
@@ -481,6 +486,27 @@ def test_finding_08_one_function_decides_the_client_address(
     assert client_address_of(peer, raw, trusted) == client
 
 
+@pytest.mark.parametrize(
+    ("environment", "trusted"),
+    [
+        pytest.param("", [], id="none"),
+        pytest.param("127.0.0.1, 10.0.0.0/8", ["127.0.0.1/32", "10.0.0.0/8"], id="list"),
+        pytest.param("::1", ["::1/128"], id="ipv6"),
+    ],
+)
+def test_finding_08_trusted_proxies_from_the_environment(
+    monkeypatch: pytest.MonkeyPatch, environment: str, trusted: list[str]
+) -> None:
+    monkeypatch.setenv("KB_TRUSTED_PROXIES", environment)
+    assert Settings(_env_file=None).trusted_proxies == trusted  # type: ignore[call-arg]
+
+
+def test_finding_08_a_wrong_trusted_proxy_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("KB_TRUSTED_PROXIES", "proxy.example.org")
+    with pytest.raises(ValueError, match=r"proxy\.example\.org"):
+        Settings(_env_file=None)  # type: ignore[call-arg]
+
+
 def _from_loopback(app: Litestar) -> TestClient[Any]:
     """A client whose requests arrive from 127.0.0.1, as from a proxy on the same host."""
 
@@ -536,6 +562,27 @@ def test_finding_08_forwarded_for_believed_from_a_trusted_proxy(
     for n in range(5):
         assert _guess(client, f"ander-{n}", f"6.6.6.{n}, 198.51.100.7") == 401
     assert _guess(client, "nog-een", "198.51.100.7") == 429
+
+
+def _served_guess(url: str, forwarded_for: str) -> int:
+    request = urllib.request.Request(
+        f"{url}/api/v1/auth/token",
+        data=json.dumps({"username": forwarded_for, "password": "geraden"}).encode(),
+        headers={"Content-Type": "application/json", "X-Forwarded-For": forwarded_for},
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return int(response.status)
+    except urllib.error.HTTPError as error:
+        return int(error.code)
+
+
+@pytest.mark.served
+def test_finding_08_kb_serve_believes_no_forwarded_for_by_default(tmp_path: Path) -> None:
+    """As attacked: `kb serve`, guesses from 127.0.0.1, each claiming another address."""
+    with running_app(tmp_path, workers=1, content_dir=FIXTURE_CONTENT) as url:
+        statuses = [_served_guess(url, f"203.0.113.{n}") for n in range(6)]
+    assert statuses == [401] * 5 + [429]
 
 
 # --- Finding 10: no personal data in caches ----------------------------------------------------

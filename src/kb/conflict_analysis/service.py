@@ -20,13 +20,14 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import logging
 from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
 from pydantic import ValidationError
 from sqlalchemy import and_, or_, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session, selectinload
 
 from kb.access import (
@@ -55,7 +56,9 @@ from kb.errors import (
 )
 from kb.vocabulary import AnalysisStatus
 
-__all__ = ["OBJECT_TYPE", "AnalysisService"]
+__all__ = ["OBJECT_TYPE", "REFUSED", "AnalysisService"]
+
+logger = logging.getLogger(__name__)
 
 OBJECT_TYPE = "conflict_analysis"
 _NOT_FOUND = "Deze analyse bestaat niet of u heeft er geen toegang toe."
@@ -382,18 +385,22 @@ class AnalysisService:
         """Record a refused read or change (domain.md §9.6), in a transaction of its own: the
         caller's is rolled back with the error it answers. Only what was asked is written, never
         whether the analysis exists or what it holds."""
-        with Session(self.session.get_bind()) as own:
-            audit.record(
-                own,
-                user=self.caller.user,
-                action=REFUSED,
-                object_type=OBJECT_TYPE,
-                object_id=analysis_id,
-                version=version,
-                address=self.caller.address,
-                detail={"via": self.caller.via, "asked": asked},
-            )
-            own.commit()
+        try:
+            with Session(self.session.get_bind()) as own:
+                audit.record(
+                    own,
+                    user=self.caller.user,
+                    action=REFUSED,
+                    object_type=OBJECT_TYPE,
+                    object_id=analysis_id,
+                    version=version,
+                    address=self.caller.address,
+                    detail={"via": self.caller.via, "asked": asked},
+                )
+                own.commit()
+        except SQLAlchemyError:
+            # The refusal still stands: a failed record must not turn a 404 into a 500.
+            logger.exception("Could not record a refused %s of analysis %s", asked, analysis_id)
 
     def _out(self, analysis: Analysis, version: AnalysisVersion) -> AnalysisOut:
         approver = version.approver
