@@ -707,3 +707,17 @@ def largest_analysis(case: dict[str, Any]) -> dict[str, Any]:
         "deviation": {"advice": "overwegen", "reason": _words(LONG_TEXT)},
     }
     return case
+
+
+def test_finding_12_the_form_tells_the_browser_each_limit(raad: Raad) -> None:
+    page = BeautifulSoup(raad.investigator.get("/analyses/nieuw").text, "html.parser")
+    limits = {
+        "children.0.own_words": LONG_TEXT,
+        "assessment.summary": SUMMARY_TEXT,
+        "assessment.statements.0.text": TEXT,
+        "factors.0.text": TEXT,
+        "case.case_number": SHORT_TEXT,
+    }
+    for name, limit in limits.items():
+        field = page.select_one(f'[name="{name}"]')
+        assert field is not None and field.get("maxlength") == str(limit), name

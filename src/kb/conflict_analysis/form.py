@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any, Literal, get_args, get_origin
 
+from annotated_types import MaxLen
 from pydantic.fields import FieldInfo
 
 from kb.conflict_analysis.labels import FIELD_LABELS, model_of, walk_fields
@@ -93,8 +94,21 @@ def _specs() -> dict[str, dict[str, Kind]]:
     return specs
 
 
+def _max_lengths() -> dict[str, int]:
+    """The longest text each one-value text field takes (`children.*.own_words` → 2000)."""
+    return {
+        path: limit.max_length
+        for path, _, info in walk_fields(AnalysisBody)
+        if info is not None and get_origin(info.annotation) is not list
+        for limit in info.metadata
+        if isinstance(limit, MaxLen)
+    }
+
+
 # Derived from the schema, so a field added there appears on the form and in its errors.
 SPECS: Mapping[str, Mapping[str, Kind]] = _specs()
+MAX_LENGTHS: Mapping[str, int] = _max_lengths()
+_SLOT = re.compile(r"(?<=\.)([0-9]+|A|B)(?=\.)")
 CASE, SAFETY, CONFLICT = SPECS["case"], SPECS["safety"], SPECS["conflict"]
 CHILD, CONTACT, PARENT = SPECS["children.*"], SPECS["children.*.contact.*"], SPECS["parents.*"]
 FACTOR, TRIED = SPECS["factors.*"], SPECS["interventions_tried.*"]
@@ -408,6 +422,10 @@ class AnalysisForm:
 
     def id(self, name: str) -> str:
         return field_id(name)
+
+    def maxlength(self, name: str) -> int | None:
+        """The schema's limit for a text field (`children.1.own_words`), for the browser too."""
+        return MAX_LENGTHS.get(_SLOT.sub("*", name))
 
     def value(self, name: str) -> str:
         items = self.values.get(name) or [""]
