@@ -25,12 +25,14 @@ from typing import Any
 
 from litestar import Request
 from litestar.enums import ScopeType
+from litestar.exceptions import SerializationException
 from litestar.middleware import ASGIMiddleware
 from litestar.types import ASGIApp, Receive, Scope, Send
 
 from kb.errors import KbError, NotFoundError
 
 __all__ = [
+    "INVALID_JSON",
     "MAX_JSON_DEPTH",
     "MAX_PATH_INT",
     "GuardedRequest",
@@ -45,6 +47,9 @@ Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 # Ids are the databases' INTEGER: PostgreSQL's holds 2³¹ − 1, and SQLite fails beyond 2⁶³.
 MAX_PATH_INT = 2**31 - 1
+INVALID_JSON = (
+    "De inhoud is geen geldige JSON. Stuur een JSON-object (Content-Type: application/json)."
+)
 # Our deepest document (an analysis: body → children → child → contact → item) has five levels.
 MAX_JSON_DEPTH = 32
 
@@ -148,7 +153,9 @@ def json_depth_exceeds(body: bytes, limit: int = MAX_JSON_DEPTH) -> bool:
 
 
 class GuardedRequest(Request[Any, Any, Any]):
-    """Litestar's request, refusing over-deep JSON before the parser recurses into it."""
+    """Litestar's request, refusing over-deep JSON before the parser recurses into it, and
+    answering malformed JSON in Dutch (the parser's own words are English: "Input data was
+    truncated")."""
 
     async def json(self) -> Any:
         body = await self.body()
@@ -157,4 +164,7 @@ class GuardedRequest(Request[Any, Any, Any]):
                 f"De inhoud is te diep genest: hoogstens {MAX_JSON_DEPTH} niveaus van lijsten "
                 "en objecten."
             )
-        return await super().json()
+        try:
+            return await super().json()
+        except SerializationException:
+            raise KbError(INVALID_JSON) from None
