@@ -21,7 +21,9 @@ from sqlalchemy import Connection, Engine, select, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
+from kb.access import Caller, CurrentUser
 from kb.auth.models import AuditEntry
+from kb.conflict_analysis.advisor import Advisor
 from kb.conflict_analysis.form import body_from_values, form_values, values_from_body
 from kb.conflict_analysis.models import AnalysisVersion
 from kb.conflict_analysis.schemas import (
@@ -35,7 +37,10 @@ from kb.conflict_analysis.schemas import (
     SUMMARY_TEXT,
     TEXT,
 )
+from kb.conflict_analysis.service import AnalysisService
 from kb.db import alembic_config, make_engine
+from kb.errors import NotFoundError
+from kb.interventions.catalogue import Catalogue
 from kb.search.base import SearchBackend
 from kb.settings import Settings
 from kb.web.requests import (
@@ -723,3 +728,25 @@ def test_finding_12_the_form_tells_the_browser_each_limit(raad: Raad) -> None:
     for name, limit in limits.items():
         field = page.select_one(f'[name="{name}"]')
         assert field is not None and field.get("maxlength") == str(limit), name
+
+
+def test_finding_13_a_refusal_after_a_write_joins_the_callers_transaction(
+    case: dict[str, Any],
+    prepared: tuple[Engine, SearchBackend],
+    user_factory: Callable[..., Person],
+    kb_catalogue: Catalogue,
+) -> None:
+    """A second transaction would wait for the audit lock the first holds: no hang, one record."""
+    person = user_factory("raadsonderzoeker", office=OFFICE)
+    caller = Caller(
+        CurrentUser(id=person.id, username=person.username, role=person.role, office=OFFICE)
+    )
+    with Session(prepared[0]) as session:
+        service = AnalysisService(session, Advisor(kb_catalogue), caller)
+        service.create(case)
+        with pytest.raises(NotFoundError):
+            service.read(2147483001)
+        session.commit()
+    assert _refusals(prepared[0], 2147483001) == [
+        ("raadsonderzoeker", None, {"via": "api", "asked": "analysis.read"})
+    ]

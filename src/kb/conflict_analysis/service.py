@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import logging
 from collections.abc import Collection
 from dataclasses import dataclass
@@ -99,6 +100,8 @@ class AnalysisService:
         self.session = session
         self.advisor = advisor
         self.caller = caller
+        # Whether this service wrote to the caller's transaction (see `_refused`).
+        self._wrote = False
 
     # --- Writes --------------------------------------------------------------------------------
 
@@ -367,6 +370,7 @@ class AnalysisService:
         version: AnalysisVersion,
         purpose: str | None = None,
     ) -> None:
+        self._wrote = True
         detail: dict[str, Any] = {"via": self.caller.via, "status": version.status}
         if purpose:
             detail["purpose"] = purpose
@@ -384,19 +388,28 @@ class AnalysisService:
     def _refused(self, analysis_id: int, version: int | None, asked: str) -> None:
         """Record a refused read or change (domain.md §9.6), in a transaction of its own: the
         caller's is rolled back with the error it answers. Only what was asked is written, never
-        whether the analysis exists or what it holds."""
+        whether the analysis exists or what it holds.
+
+        After a write in the caller's transaction (a page that saves, then submits) a second
+        transaction would wait for the audit log's lock that the first holds: then the record
+        joins the caller's, and falls with it.
+        """
+        record = functools.partial(
+            audit.record,
+            user=self.caller.user,
+            action=REFUSED,
+            object_type=OBJECT_TYPE,
+            object_id=analysis_id,
+            version=version,
+            address=self.caller.address,
+            detail={"via": self.caller.via, "asked": asked},
+        )
+        if self._wrote:
+            record(self.session)
+            return
         try:
             with Session(self.session.get_bind()) as own:
-                audit.record(
-                    own,
-                    user=self.caller.user,
-                    action=REFUSED,
-                    object_type=OBJECT_TYPE,
-                    object_id=analysis_id,
-                    version=version,
-                    address=self.caller.address,
-                    detail={"via": self.caller.via, "asked": asked},
-                )
+                record(own)
                 own.commit()
         except SQLAlchemyError:
             # The refusal still stands: a failed record must not turn a 404 into a 500.
