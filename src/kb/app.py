@@ -55,6 +55,7 @@ from kb.web.auth import AuthMiddleware, provide_caller
 from kb.web.errors import exception_to_response
 from kb.web.health import Readiness, health, ready
 from kb.web.outages import OutageMiddleware
+from kb.web.requests import GuardedRequest, RequestGuard, trusted_networks
 from kb.web.security import security_headers
 from kb.web.sessions import (
     CSRF_COOKIE,
@@ -204,6 +205,7 @@ def create_app(
         on_shutdown=[search_stats.close, audit_appender.close],
         middleware=[
             OutageMiddleware(),  # outermost: it sees the sessions store fail as the answer starts
+            RequestGuard(trusted_networks(settings.trusted_proxies)),
             sessions.middleware,
             AuthMiddleware(
                 UserLookup(engine, session_limit=dt.timedelta(hours=settings.session_max_hours))
@@ -211,6 +213,8 @@ def create_app(
             SessionBoundFormToken(),
             TransactionMiddleware(audit_appender.submit_queued),
         ],
+        request_class=GuardedRequest,
+        request_max_body_size=settings.max_request_bytes,
         csrf_config=csrf,
         stores={"sessions": session_store},
         before_send=[security_headers(secure=secure)],

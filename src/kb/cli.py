@@ -141,6 +141,9 @@ def _serve(settings: Settings, host: str, port: int, workers: int) -> int:
         workers=workers,
         log_level="warning",
         access_log=False,
+        # The application alone decides whose forwarding headers to believe (KB_TRUSTED_PROXIES);
+        # uvicorn's default believes anyone connecting from 127.0.0.1.
+        proxy_headers=False,
     )
     return 0
 

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import ipaddress
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import Field, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 __all__ = ["Settings"]
 
@@ -128,6 +129,30 @@ class Settings(BaseSettings):
             "`CHEAPEST`, for tests only and refused outside demo mode."
         ),
     )
+
+    trusted_proxies: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description=(
+            "Addresses or CIDR ranges of reverse proxies, comma-separated (e.g. "
+            "`127.0.0.1,10.0.0.0/8`), whose `X-Forwarded-For` (or, without it, `Forwarded`) names "
+            "the client; empty: those headers are never believed and the client is the peer."
+        ),
+    )
+    max_request_bytes: int = Field(
+        default=1_000_000,
+        ge=10_000,
+        description="The largest request body accepted; a larger one gets 413.",
+    )
+
+    @field_validator("trusted_proxies", mode="before")
+    @classmethod
+    def _proxy_list(cls, value: Any) -> Any:
+        """A comma-separated list from the environment; each entry must be an address or range."""
+        if isinstance(value, str):
+            value = [part for part in value.replace(" ", ",").split(",") if part]
+        if isinstance(value, list | tuple):
+            return [str(ipaddress.ip_network(str(v).strip(), strict=False)) for v in value]
+        return value
 
     @model_validator(mode="after")
     def _bounded_by_the_absolute_limit(self) -> Settings:

@@ -587,7 +587,7 @@ def test_the_invitation_migration_builds_the_models_and_goes_down_and_up(
     try:
         migrate(engine)
         assert _account_differences(engine) == []
-        command.downgrade(alembic_config(engine), "0005")
+        command.downgrade(alembic_config(engine), "0006")
         assert "invitation" not in inspect(engine).get_table_names()
         assert "needs_confirmation" not in {
             c["name"] for c in inspect(engine).get_columns("account")

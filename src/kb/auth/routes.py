@@ -463,6 +463,7 @@ AUDIT_ACTION_LABELS: Mapping[str, str] = {
     "analysis.submit": "analyse ter accordering",
     "analysis.approve": "analyse geaccordeerd",
     "analysis.reassess": "herijking gestart",
+    "analysis.refused": "analyse geweigerd (lezen of wijzigen)",
 }
 
 

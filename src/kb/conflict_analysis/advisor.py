@@ -1,9 +1,10 @@
 """The advice for a body, stored nowhere: check it against the knowledge base, compute it.
 
 `Advisor.parse` adds to the form model (`schemas.AnalysisBody`) what the model cannot know: the
-knowledge base's slugs, and the limits that storage needs (PostgreSQL keeps no NUL character in
-JSON text; a varchar has a length). `evaluate` and `preview` serve the API's evaluate and the
-form's live preview; `AnalysisService` uses the same methods before it stores anything.
+knowledge base's slugs, and what storage cannot hold (PostgreSQL keeps no NUL character in JSON
+text). Lengths and counts are the model's own limits. `evaluate` and `preview` serve the API's
+evaluate and the form's live preview; `AnalysisService` uses the same methods before it stores
+anything.
 """
 
 from __future__ import annotations
@@ -23,10 +24,6 @@ from kb.errors import FieldError, InvalidInputError, dutch_field_errors
 from kb.interventions.catalogue import Catalogue
 
 __all__ = ["Advisor"]
-
-# Bounds the form model leaves open but storage and arithmetic need.
-_MAX_CASE_NUMBER = 200
-_MAX_COUNTS = {("case", "earlier_procedures"): 100, ("safety", "veilig_thuis_reports"): 1000}
 
 
 class Advisor:
@@ -67,7 +64,10 @@ class Advisor:
             )
         unstorable = _unstorable(body)
         if unstorable:
-            raise InvalidInputError("Een of meer velden zijn te lang of te groot.", unstorable)
+            raise InvalidInputError(
+                "Een of meer teksten bevatten een teken dat niet kan worden opgeslagen.",
+                unstorable,
+            )
         return body
 
     def recommend(self, body: AnalysisBody, today: dt.date | None = None) -> Recommendation:
@@ -102,26 +102,14 @@ class Advisor:
 
 
 def _unstorable(body: AnalysisBody) -> list[FieldError]:
-    errors = []
-    if len(body.case.case_number) > _MAX_CASE_NUMBER:
-        errors.append(
-            FieldError(
-                ("case", "case_number"), f"Mag hoogstens {_MAX_CASE_NUMBER} tekens lang zijn."
-            )
-        )
-    for (section, name), maximum in _MAX_COUNTS.items():
-        if getattr(getattr(body, section), name) > maximum:
-            errors.append(FieldError((section, name), f"Mag hoogstens {maximum} zijn."))
     # JSON writes a NUL character as \u0000: one search of the dump, and only a body that has
     # one is walked to say where.
-    if "\\u0000" in body.model_dump_json():
-        errors += [
-            FieldError(
-                loc, "Deze tekst bevat een NUL-teken (\\u0000); dat kan niet worden opgeslagen."
-            )
-            for loc in _nul_texts(body.model_dump(mode="json"), ())
-        ]
-    return errors
+    if "\\u0000" not in body.model_dump_json():
+        return []
+    return [
+        FieldError(loc, "Deze tekst bevat een NUL-teken (\\u0000); dat kan niet worden opgeslagen.")
+        for loc in _nul_texts(body.model_dump(mode="json"), ())
+    ]
 
 
 def _nul_texts(value: Any, loc: tuple[str | int, ...]) -> list[tuple[str | int, ...]]:

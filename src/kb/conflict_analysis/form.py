@@ -11,11 +11,13 @@ id is `f-` plus the path with dashes.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any, Literal, get_args, get_origin
 
+from annotated_types import MaxLen
 from pydantic.fields import FieldInfo
 
 from kb.conflict_analysis.labels import FIELD_LABELS, model_of, walk_fields
@@ -48,6 +50,7 @@ Values = dict[str, list[str]]
 
 class Kind(Enum):
     TEXT = "text"  # one value; blank is absent
+    INT = "int"  # one whole number; blank is absent
     BOOL = "bool"  # "ja" / "nee"; blank is absent
     MULTI = "multi"  # checkboxes: any number of values
     COMMA = "comma"  # one text field holding a comma-separated list
@@ -56,6 +59,10 @@ class Kind(Enum):
 
 # Parents and a child's contacts sit in slots named A and B: that key is the slot, not a field.
 KEYED = {"parents": "ref", "children.*.contact": "parent"}
+# A whole number as a form field holds it: ASCII digits ("²".isdigit() is true, int("²") fails),
+# short enough that the model's bounds, not the size of the number, decide.
+_WHOLE_NUMBER = re.compile(r"[+-]?[0-9]{1,18}")
+
 # Short lists typed on one line; every other list of texts takes a line per item.
 ONE_LINE_LISTS = frozenset({"children.*.heard_by", "children.*.stress_signals"})
 
@@ -65,6 +72,8 @@ def _kind_of(path: str, info: FieldInfo) -> Kind:
     annotation = info.annotation
     if annotation is bool or set(get_args(annotation)) == {bool, type(None)}:
         return Kind.BOOL
+    if annotation is int:
+        return Kind.INT
     if get_origin(annotation) is list:
         if get_origin(get_args(annotation)[0]) is Literal:
             return Kind.MULTI
@@ -85,8 +94,21 @@ def _specs() -> dict[str, dict[str, Kind]]:
     return specs
 
 
+def _max_lengths() -> dict[str, int]:
+    """The longest text each one-value text field takes (`children.*.own_words` → 2000)."""
+    return {
+        path: limit.max_length
+        for path, _, info in walk_fields(AnalysisBody)
+        if info is not None and get_origin(info.annotation) is not list
+        for limit in info.metadata
+        if isinstance(limit, MaxLen)
+    }
+
+
 # Derived from the schema, so a field added there appears on the form and in its errors.
 SPECS: Mapping[str, Mapping[str, Kind]] = _specs()
+MAX_LENGTHS: Mapping[str, int] = _max_lengths()
+_SLOT = re.compile(r"(?<=\.)([0-9]+|A|B)(?=\.)")
 CASE, SAFETY, CONFLICT = SPECS["case"], SPECS["safety"], SPECS["conflict"]
 CHILD, CONTACT, PARENT = SPECS["children.*"], SPECS["children.*.contact.*"], SPECS["parents.*"]
 FACTOR, TRIED = SPECS["factors.*"], SPECS["interventions_tried.*"]
@@ -134,9 +156,12 @@ def _leaf(values: Values, name: str, kind: Kind) -> Any:
         return [line.strip() for line in text.splitlines() if line.strip()] or None
     if not text:
         return None
+    # The model is strict (schemas.py): the form's texts become booleans and numbers here, and
+    # anything else goes through unchanged, so that the model names the field.
     if kind is Kind.BOOL:
-        # Anything but ja/nee goes through unchanged, so the model names the field.
         return {"ja": True, "nee": False}.get(text, text)
+    if kind is Kind.INT and _WHOLE_NUMBER.fullmatch(text):
+        return int(text)
     return text
 
 
@@ -397,6 +422,10 @@ class AnalysisForm:
 
     def id(self, name: str) -> str:
         return field_id(name)
+
+    def maxlength(self, name: str) -> int | None:
+        """The schema's limit for a text field (`children.1.own_words`), for the browser too."""
+        return MAX_LENGTHS.get(_SLOT.sub("*", name))
 
     def value(self, name: str) -> str:
         items = self.values.get(name) or [""]

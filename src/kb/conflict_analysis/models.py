@@ -23,14 +23,14 @@ __all__ = ["Analysis", "AnalysisVersion"]
 
 
 class Analysis(Base):
-    """One case (zaak). Court and case number follow the newest draft; the office is the
-    investigator's Raad office, which decides who at the Raad may read and approve it."""
+    """One case (zaak). The office is the investigator's Raad office, which decides who at the
+    Raad may read and approve it. Court and case number belong to each version (migration 0006):
+    a re-assessment may move to another court, and a submitted version keeps the one it was
+    written for, which alone decides which judges read it."""
 
     __tablename__ = "analysis"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    case_number: Mapped[str] = mapped_column(String(200))
-    court: Mapped[str] = mapped_column(String(100), index=True)
     office: Mapped[str] = mapped_column(String(100), index=True)
     author_id: Mapped[int] = mapped_column(ForeignKey("account.id"), index=True)
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
@@ -69,6 +69,9 @@ class AnalysisVersion(Base):
     version: Mapped[int] = mapped_column(Integer)
     revision: Mapped[int] = mapped_column(Integer)
     status: Mapped[str] = mapped_column(String(20))
+    # This version's case as its body names it; the court decides which judges may read it.
+    case_number: Mapped[str] = mapped_column(String(200))
+    court: Mapped[str] = mapped_column(String(100), index=True)
     body: Mapped[dict[str, Any]] = mapped_column(JsonType)
     recommendation: Mapped[dict[str, Any]] = mapped_column(JsonType)
     computed_advice: Mapped[str] = mapped_column(String(20))

@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Annotated
+from typing import Annotated, Any, get_args
 
 from pydantic import (
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     ValidationInfo,
     field_validator,
     model_validator,
 )
+from pydantic_core import PydanticCustomError
 
 from kb.vocabulary import (
     COURT_ARRONDISSEMENTS,
@@ -63,7 +65,38 @@ __all__ = [
     "Statement",
 ]
 
-NonEmpty = Annotated[str, Field(min_length=1)]
+# Limits on what one analysis may hold, so that storing it, its report and its PDF stay bounded:
+# a 9.5 MB `own_words` took 21 s to print. With every text and list at its limit the report runs
+# to some 35 pages, still a real case's: 2,000 characters hold a child's words of a long talk.
+ITEM_TEXT = 100  # an item of a list: a measure, a stress signal, who heard the child
+SHORT_TEXT = 200  # a case number, a source, a slug
+TEXT = 1_000  # a statement, a factor
+LONG_TEXT = 2_000  # a child's own words, the reason for deviating from the advice
+SUMMARY_TEXT = 5_000  # the investigator's summary of the weighing
+MAX_CHILDREN = 10
+MAX_ITEMS = 10  # protective measures, stress signals, who heard the child
+MAX_ENTRIES = 20  # help tried, factors
+MAX_STATEMENTS = 30
+
+NonEmpty = Annotated[str, Field(min_length=1, max_length=SHORT_TEXT)]
+Item = Annotated[str, Field(min_length=1, max_length=ITEM_TEXT)]
+Text = Annotated[str, Field(min_length=1, max_length=TEXT)]
+
+
+def _date_text(value: Any) -> Any:
+    # Lax dates would take a number as seconds since 1970; the API takes dates as text only.
+    if isinstance(value, str | dt.date):
+        return value
+    raise PydanticCustomError("date_type", "Input should be a date in the form YYYY-MM-DD")
+
+
+Day = Annotated[dt.date, Field(strict=False), BeforeValidator(_date_text)]
+
+
+def _codes(literal: Any) -> int:
+    """How many codes a list of codes may hold at most: each of them once."""
+    return len(get_args(literal))
+
 
 MAX_CHILD_AGE = 18
 # Only pseudonyms: a child's name must never reach the database (domain.md §7).
@@ -87,7 +120,10 @@ def _not_in_future(value: dt.date | None, info: ValidationInfo) -> dt.date | Non
 
 
 class _Form(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    # Strict: the API takes JSON as it is, so `true` is never Glasl step 1 and "5" never a number.
+    # The HTML form posts text and converts it at its own edge (`form.py`); dates are the one
+    # text the model parses (`Day`).
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, strict=True)
 
 
 # --- The form -------------------------------------------------------------------------------
@@ -98,10 +134,10 @@ class Case(_Form):
 
     case_number: NonEmpty = Field(title="zaaknummer")
     court: str = Field(title="rechtbank")
-    topics: list[Topic] = Field(min_length=1, title="onderwerpen")
-    procedure_started_on: dt.date = Field(title="begin van de procedure")
-    earlier_procedures: int = Field(ge=0, title="aantal eerdere procedures")
-    separated_on: dt.date | None = Field(default=None, title="datum van de scheiding")
+    topics: list[Topic] = Field(min_length=1, max_length=_codes(Topic), title="onderwerpen")
+    procedure_started_on: Day = Field(title="begin van de procedure")
+    earlier_procedures: int = Field(ge=0, le=100, title="aantal eerdere procedures")
+    separated_on: Day | None = Field(default=None, title="datum van de scheiding")
 
     @field_validator("court")
     @classmethod
@@ -128,16 +164,20 @@ class Safety(_Form):
     """2. Veiligheid: partner violence (MASIC forms), child abuse, lethality, acute danger."""
 
     partner_violence: PartnerViolence = Field(title="partnergeweld")
-    violence_forms: list[ViolenceForm] = Field(default_factory=list, title="vormen van geweld")
+    violence_forms: list[ViolenceForm] = Field(
+        default_factory=list, max_length=_codes(ViolenceForm), title="vormen van geweld"
+    )
     child_abuse: ChildAbuse = Field(title="kindermishandeling")
     child_witnessed_violence: bool = Field(title="kind getuige van geweld")
-    veilig_thuis_reports: int = Field(ge=0, title="meldingen bij Veilig Thuis")
+    veilig_thuis_reports: int = Field(ge=0, le=1000, title="meldingen bij Veilig Thuis")
     police_involved: bool = Field(title="politie betrokken")
-    protective_measures: list[NonEmpty] = Field(
-        default_factory=list, title="beschermende maatregelen"
+    protective_measures: list[Item] = Field(
+        default_factory=list, max_length=MAX_ITEMS, title="beschermende maatregelen"
     )
     lethality_indicators: list[LethalityIndicator] = Field(
-        default_factory=list, title="letaliteitsindicatoren"
+        default_factory=list,
+        max_length=_codes(LethalityIndicator),
+        title="letaliteitsindicatoren",
     )
     acute_danger: bool = Field(title="acuut gevaar")
 
@@ -196,13 +236,17 @@ class Child(_Form):
     ref: str = Field(title="pseudoniem")
     birth_year: int = Field(title="geboortejaar")
     heard: bool = Field(title="gehoord")
-    heard_by: list[NonEmpty] = Field(default_factory=list, title="gehoord door")
-    own_words: str | None = Field(default=None, title="eigen woorden")
+    heard_by: list[Item] = Field(default_factory=list, max_length=MAX_ITEMS, title="gehoord door")
+    own_words: str | None = Field(default=None, max_length=LONG_TEXT, title="eigen woorden")
     wants_representation: bool = Field(title="vraagt om een eigen vertegenwoordiger")
     loyalty_conflict: LoyaltyConflict = Field(title="loyaliteitsconflict")
-    stress_signals: list[NonEmpty] = Field(default_factory=list, title="stresssignalen")
+    stress_signals: list[Item] = Field(
+        default_factory=list, max_length=MAX_ITEMS, title="stresssignalen"
+    )
     development_threatened: DevelopmentThreatened = Field(title="ontwikkeling bedreigd")
-    contact: list[Contact] = Field(default_factory=list, title="contact met de ouders")
+    contact: list[Contact] = Field(
+        default_factory=list, max_length=2, title="contact met de ouders"
+    )
 
     @field_validator("ref")
     @classmethod
@@ -242,7 +286,9 @@ class Parent(_Form):
 
     ref: ParentRef = Field(title="ouder")
     has_authority: bool = Field(title="gezag")
-    concerns: list[Concern] = Field(default_factory=list, title="zorgen")
+    concerns: list[Concern] = Field(
+        default_factory=list, max_length=_codes(Concern), title="zorgen"
+    )
     accepts_help: bool = Field(title="aanvaardt hulp")
     supports_other_parent: bool = Field(title="steunt de band met de andere ouder")
 
@@ -262,7 +308,7 @@ class Factor(_Form):
     model_config = ConfigDict(title="Factor")
 
     kind: FactorKind = Field(title="soort")
-    text: NonEmpty = Field(title="omschrijving")
+    text: Text = Field(title="omschrijving")
     weight: int = Field(ge=1, le=3, title="gewicht")
     source: NonEmpty = Field(title="bron")
 
@@ -272,7 +318,7 @@ class Statement(_Form):
 
     model_config = ConfigDict(title="Uitspraak")
 
-    text: NonEmpty = Field(title="tekst")
+    text: Text = Field(title="tekst")
     kind: StatementKind = Field(title="feit of mening")
     source: NonEmpty = Field(title="bron")
     other_side_responded: bool | None = Field(default=None, title="wederhoor")
@@ -282,7 +328,7 @@ class Deviation(_Form):
     """9. The investigator's own advice where it differs from the computed one, with the reason."""
 
     advice: Advice = Field(title="eigen advies")
-    reason: str = Field(title="reden van afwijken")
+    reason: str = Field(max_length=LONG_TEXT, title="reden van afwijken")
 
     @field_validator("reason")
     @classmethod
@@ -296,8 +342,10 @@ class Assessment(_Form):
     """8. Afweging."""
 
     child_interest_at_stake: ChildInterest = Field(title="belang van het kind in het geding")
-    summary: str = Field(default="", title="samenvatting")
-    statements: list[Statement] = Field(default_factory=list, title="uitspraken")
+    summary: str = Field(default="", max_length=SUMMARY_TEXT, title="samenvatting")
+    statements: list[Statement] = Field(
+        default_factory=list, max_length=MAX_STATEMENTS, title="uitspraken"
+    )
     deviation: Deviation | None = Field(default=None, title="Afwijking van het advies")
 
 
@@ -311,13 +359,13 @@ class AnalysisBody(_Form):
     case: Case = Field(title="Zaak en procedure")
     safety: Safety = Field(title="Veiligheid")
     conflict: Conflict = Field(title="Conflict")
-    children: list[Child] = Field(min_length=1, title="Kinderen")
+    children: list[Child] = Field(min_length=1, max_length=MAX_CHILDREN, title="Kinderen")
     parents: list[Parent] = Field(min_length=1, max_length=2, title="Ouders")
     interventions_tried: list[InterventionTried] = Field(
-        default_factory=list, title="Hulpverlening"
+        default_factory=list, max_length=MAX_ENTRIES, title="Hulpverlening"
     )
     factors: list[Factor] = Field(
-        default_factory=list, title="Beschermende en belemmerende factoren"
+        default_factory=list, max_length=MAX_ENTRIES, title="Beschermende en belemmerende factoren"
     )
     assessment: Assessment = Field(title="Afweging")
 

@@ -8,20 +8,26 @@ revision exactly one wins and the other gets `StaleVersionError` (412). An `inge
 version never changes: this service refuses, and a database trigger refuses too (migration 0004).
 
 Every read and write is recorded in the audit log, with metadata only: a write in the caller's
-transaction, a read queued for the process's group-committing appender (`audit.record_read`).
-The pages and the API call the same methods; nothing here knows about HTTP.
+transaction, a read queued for the process's group-committing appender (`audit.record_read`). A
+refused read or change is queued the same way, so it is recorded although the caller's
+transaction is rolled back with the error it answers. The pages and the API call the same
+methods; nothing here knows about HTTP.
+
+Each version carries its own court: who may read a version is decided by that version's facts
+alone, so a re-assessment for another court never moves the submitted versions before it.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import logging
 from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import or_, select, update
+from sqlalchemy import and_, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
@@ -51,7 +57,9 @@ from kb.errors import (
 )
 from kb.vocabulary import AnalysisStatus
 
-__all__ = ["OBJECT_TYPE", "AnalysisService"]
+__all__ = ["OBJECT_TYPE", "REFUSED", "AnalysisService"]
+
+logger = logging.getLogger(__name__)
 
 OBJECT_TYPE = "conflict_analysis"
 _NOT_FOUND = "Deze analyse bestaat niet of u heeft er geen toegang toe."
@@ -71,6 +79,9 @@ class Step:
     target: AnalysisStatus
     action: str
 
+
+# The audit log's name for a refused read or change; its detail says what was asked.
+REFUSED = "analysis.refused"
 
 SUBMIT = Step(may_submit_analysis, "concept", "ter_accordering", "analysis.submit")
 APPROVE = Step(may_approve_analysis, "ter_accordering", "ingediend", "analysis.approve")
@@ -102,8 +113,6 @@ class AnalysisService:
         body, recommendation, today = self._checked(data)
         version = self._new_version(body, recommendation, today, 1)
         analysis = Analysis(
-            case_number=body.case.case_number,
-            court=body.case.court,
             office=user.office,
             author_id=user.id,
             created_at=version.created_at,
@@ -116,7 +125,9 @@ class AnalysisService:
 
     def save(self, analysis_id: int, data: Any, expected: Collection[str]) -> AnalysisOut:
         """Replace the draft, when `expected` (the client's `If-Match`) names its current ETag."""
-        analysis, latest = self._for_change(analysis_id, may_edit_analysis, "concept")
+        analysis, latest = self._for_change(
+            analysis_id, may_edit_analysis, "concept", "analysis.edit"
+        )
         if not expected:
             raise PreconditionRequiredError(
                 "Stuur de versie mee die u wijzigt: de header If-Match met de ETag die u kreeg, "
@@ -130,8 +141,6 @@ class AnalysisService:
             revision=AnalysisVersion.revision + 1,
             **_contents(body, recommendation, today),
         )
-        analysis.case_number = body.case.case_number
-        analysis.court = body.case.court
         self._record("analysis.edit", analysis, latest)
         return self._out(analysis, latest)
 
@@ -150,7 +159,9 @@ class AnalysisService:
         The advice is computed again for today, because time itself is a reason (the length of
         the procedure); the body is the submitted one, unchanged, until the investigator edits it.
         """
-        analysis, latest = self._for_change(analysis_id, may_reassess_analysis, "ingediend")
+        analysis, latest = self._for_change(
+            analysis_id, may_reassess_analysis, "ingediend", "analysis.reassess"
+        )
         today = self.advisor.today()
         try:
             body = AnalysisBody.model_validate(latest.body, context={"today": today})
@@ -176,7 +187,9 @@ class AnalysisService:
 
     def draft(self, analysis_id: int) -> AnalysisOut:
         """The draft to edit: only its own investigator's, only while `concept`; audited."""
-        analysis, latest = self._for_change(analysis_id, may_edit_analysis, "concept")
+        analysis, latest = self._for_change(
+            analysis_id, may_edit_analysis, "concept", "analysis.read"
+        )
         self._record_read(analysis, latest, purpose="bewerken")
         return self._out(analysis, latest)
 
@@ -212,6 +225,8 @@ class AnalysisService:
             selectinload(Analysis.versions).load_only(
                 AnalysisVersion.version,
                 AnalysisVersion.status,
+                AnalysisVersion.case_number,
+                AnalysisVersion.court,
                 AnalysisVersion.safety_level,
                 AnalysisVersion.final_advice,
                 AnalysisVersion.reassess_by,
@@ -219,7 +234,12 @@ class AnalysisService:
             )
         )
         if user.role == "rechter":
-            query = query.where(Analysis.court == user.court)
+            # Only cases with a submitted version at the judge's court; which versions of it
+            # they see is decided per version below.
+            submitted_here = and_(
+                AnalysisVersion.court == user.court, AnalysisVersion.status == "ingediend"
+            )
+            query = query.where(Analysis.versions.any(submitted_here))
         elif user.role == "raadsonderzoeker":
             query = query.where(or_(Analysis.author_id == user.id, Analysis.office == user.office))
         elif user.role == "gedragsdeskundige":
@@ -268,39 +288,40 @@ class AnalysisService:
             **_contents(body, recommendation, today, now),
         )
 
-    def _load(self, analysis_id: int) -> Analysis:
+    def _readable_versions(self, analysis: Analysis) -> list[AnalysisVersion]:
+        user = self.caller.user
+        return [v for v in analysis.versions if may_read_analysis(user, _facts(analysis, v))]
+
+    def _readable(
+        self, analysis_id: int, version: int | None, asked: str = "analysis.read"
+    ) -> tuple[Analysis, AnalysisVersion]:
         analysis = self.session.scalar(
             select(Analysis)
             .where(Analysis.id == analysis_id)
             .options(selectinload(Analysis.versions))
         )
-        if analysis is None or not analysis.versions:
-            raise NotFoundError(_NOT_FOUND)
-        return analysis
-
-    def _readable_versions(self, analysis: Analysis) -> list[AnalysisVersion]:
-        user = self.caller.user
-        return [v for v in analysis.versions if may_read_analysis(user, _facts(analysis, v))]
-
-    def _readable(self, analysis_id: int, version: int | None) -> tuple[Analysis, AnalysisVersion]:
-        analysis = self._load(analysis_id)
-        readable = self._readable_versions(analysis)
+        readable = self._readable_versions(analysis) if analysis is not None else []
         if version is not None:
             readable = [v for v in readable if v.version == version]
-        if not readable:
+        if analysis is None or not readable:
+            self._refused(analysis_id, version, asked)
             # The same answer for "no such analysis" and "not yours": nobody learns it exists.
             raise NotFoundError(_NOT_FOUND)
         return analysis, readable[-1]
 
     def _for_change(
-        self, analysis_id: int, rule: CaseRule, needed: AnalysisStatus
+        self, analysis_id: int, rule: CaseRule, needed: AnalysisStatus, asked: str
     ) -> tuple[Analysis, AnalysisVersion]:
         """The newest version, once the caller may see the analysis (else 404), may do this to
         it (else 403), and it is in the status the action needs (else 409)."""
-        analysis, _ = self._readable(analysis_id, None)
+        analysis, _ = self._readable(analysis_id, None, asked)
         latest = analysis.versions[-1]
         facts = dataclasses.replace(_facts(analysis, latest), status=needed)
-        ensure(rule, self.caller.user, facts, hide=False)
+        try:
+            ensure(rule, self.caller.user, facts, hide=False)
+        except PermissionDeniedError:
+            self._refused(analysis_id, latest.version, asked)
+            raise
         if latest.status != needed:
             raise ConflictError(_wrong_status(latest, needed))
         return analysis, latest
@@ -309,7 +330,7 @@ class AnalysisService:
         self, step: Step, analysis_id: int, expected: Collection[str], **values: Any
     ) -> AnalysisOut:
         """One step of the workflow: check who and when, change the row, record it."""
-        analysis, latest = self._for_change(analysis_id, step.rule, step.source)
+        analysis, latest = self._for_change(analysis_id, step.rule, step.source, step.action)
         revision = _expected_revision(latest, expected)
         changes = {"status": step.target, "revision": AnalysisVersion.revision + 1, **values}
         self._update(latest, revision, **changes)
@@ -374,6 +395,21 @@ class AnalysisService:
             "detail": detail,
         }
 
+    def _refused(self, analysis_id: int, version: int | None, asked: str) -> None:
+        """Record a refused read or change (domain.md §9.6). Queued like a read, so the web edge
+        appends it although the caller's transaction is rolled back with the error it answers.
+        Only what was asked is written, never whether the analysis exists or what it holds."""
+        audit.record_read(
+            self.session,
+            user=self.caller.user,
+            action=REFUSED,
+            object_type=OBJECT_TYPE,
+            object_id=analysis_id,
+            version=version,
+            address=self.caller.address,
+            detail={"via": self.caller.via, "asked": asked},
+        )
+
     def _out(self, analysis: Analysis, version: AnalysisVersion) -> AnalysisOut:
         approver = version.approver
         return AnalysisOut(
@@ -397,8 +433,8 @@ def _shown(analysis: Analysis, version: AnalysisVersion) -> dict[str, Any]:
     """What the list and the full analysis both show of a version."""
     return {
         "id": analysis.id,
-        "case_number": analysis.case_number,
-        "court": analysis.court,
+        "case_number": version.case_number,
+        "court": version.court,
         "office": analysis.office,
         "author": analysis.author.username,
         "version": version.version,
@@ -410,7 +446,7 @@ def _shown(analysis: Analysis, version: AnalysisVersion) -> dict[str, Any]:
 
 def _facts(analysis: Analysis, version: AnalysisVersion) -> AnalysisFacts:
     return AnalysisFacts(
-        court=analysis.court,
+        court=version.court,
         office=analysis.office,
         author_id=analysis.author_id,
         status=version.status,  # type: ignore[arg-type]
@@ -435,6 +471,8 @@ def _contents(
         "reassess_by": recommendation.reassess_by,
         "evaluated_on": today,
         "updated_at": now or utcnow(),
+        "case_number": body.case.case_number,
+        "court": body.case.court,
     }
 
 

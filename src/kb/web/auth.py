@@ -90,7 +90,7 @@ def current_user(connection: ASGIConnection[Any, Any, Any, Any]) -> CurrentUser 
 
 
 def client_address(connection: ASGIConnection[Any, Any, Any, Any]) -> str | None:
-    """The client's address as the server saw it (uvicorn resolves trusted proxy headers)."""
+    """The client's address, as `kb.web.requests.RequestGuard` settled it (trusted proxies)."""
     return connection.client.host if connection.client else None
 
 

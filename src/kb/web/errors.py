@@ -29,6 +29,7 @@ from kb.errors import (
     NotSignedInError,
     TooManyAttemptsError,
 )
+from kb.web.requests import INVALID_JSON
 
 __all__ = [
     "PROBLEM_JSON",
@@ -210,13 +211,13 @@ def _request_error(request: Request[Any, Any, Any], exc: HTTPException) -> Respo
         )
         return problem(request, 403, detail)
     if exc.status_code == 400 and "JSON" in str(exc.detail):
-        detail = (
-            "De inhoud is geen geldige JSON. Stuur een JSON-object "
-            "(Content-Type: application/json)."
-        )
-        return problem(request, 400, detail)
+        return problem(request, 400, INVALID_JSON)
     if isinstance(exc, NotFoundException):
         return problem(request, 404, "Deze pagina of dit item bestaat niet.")
+    if exc.status_code == 413:
+        limit = request.route_handler.resolve_request_max_body_size()
+        detail = f"De inhoud van het verzoek is te groot (hoogstens {limit or 0:,} bytes)."
+        return problem(request, 413, detail.replace(",", "."))
     detail = exc.detail if exc.status_code < 500 else "Er ging iets mis."
     return problem(request, exc.status_code, detail, headers=exc.headers)
 

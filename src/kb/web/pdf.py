@@ -79,16 +79,22 @@ def _typesetting() -> tuple[Any, Any]:
     return kept
 
 
+# The longest report the analysis's limits allow takes some 6 s and 70 MB to lay out: two at a
+# time per process at most, so that many asked at once wait their turn rather than pile up.
+_RENDERING = threading.BoundedSemaphore(2)
+
+
 def render_pdf(html: str) -> bytes:
     """A tagged PDF (PDF/UA-1: structure, language and title for screen readers) of `html`, a
     page rendered for a PDF: without the site's stylesheet, which is applied here."""
     from weasyprint import HTML
 
-    fonts, stylesheet = _typesetting()
-    document = HTML(string=html, base_url=_BASE_URL, url_fetcher=_fetcher())
-    pdf: bytes = document.write_pdf(
-        pdf_variant="pdf/ua-1", stylesheets=[stylesheet], font_config=fonts
-    )
+    with _RENDERING:
+        fonts, stylesheet = _typesetting()
+        document = HTML(string=html, base_url=_BASE_URL, url_fetcher=_fetcher())
+        pdf: bytes = document.write_pdf(
+            pdf_variant="pdf/ua-1", stylesheets=[stylesheet], font_config=fonts
+        )
     return pdf
 
 
