@@ -571,6 +571,28 @@ def test_finding_07_parallel_wrong_passwords_stop_at_the_limit_in_redis(
         redis_server.delete(f"kb:signin:user:{person.username}")
 
 
+@pytest.mark.parametrize(
+    "username",
+    [
+        pytest.param("rech\x00ter", id="nul"),
+        pytest.param("\x00", id="only-nul"),
+        pytest.param("rechter\x01", id="control-character"),
+    ],
+)
+def test_a_control_character_in_a_user_name_is_a_wrong_name(
+    app_of_its_own: AppUnderTest, username: str
+) -> None:
+    """PostgreSQL cannot hold a NUL: a name with one once answered 500 on both sign-in routes."""
+    client = app_of_its_own.client()
+    body = {"username": username, "password": "een-wachtwoord-van-niemand"}
+    token = client.post("/api/v1/auth/token", json=body)
+    assert token.status_code == 401, token.text
+    form = sign_in(client, username, "een-wachtwoord-van-niemand")
+    wrong_name = sign_in(client, "niemand", "een-wachtwoord-van-niemand")
+    assert form.status_code == wrong_name.status_code
+    assert "Gebruikersnaam of wachtwoord onjuist" in form.text
+
+
 # --- The migration -------------------------------------------------------------------------------
 
 

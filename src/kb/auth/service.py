@@ -379,6 +379,10 @@ class AccountService:
         """
         now = self._clock()
         name = username.strip().lower()
+        if any(ord(char) < 32 for char in name):
+            # No account has such a name (see `_USERNAME`), and PostgreSQL cannot even hold a
+            # NUL to look for it, count it or audit it: answered as any wrong name, unchecked.
+            raise InvalidCredentialsError()
         keys = [f"user:{name}"] + ([f"addr:{address}"] if address else [])
         counter = self._config.sign_in_counter(self._session)
         attempt = counter.reserve(keys, now)
