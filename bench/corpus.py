@@ -325,9 +325,10 @@ def generate_entries(
         title = _title(rng, pools)
         slug = f"{_slugify(title)}-{i}"
         front, body = _front(rng, pools, title), _body(rng, pools, title)
-        # A body drawn from paragraphs that admit an unconfirmed fact cannot be verified, as
-        # `kb check` requires of a real file.
-        front["verified"] = front["verified"] and UNSOURCED_MARKER not in body
+        # Texts drawn from ones that admit an unconfirmed fact cannot be verified, as `kb check`
+        # requires of a real file: the body and both summaries count.
+        texts = (body, str(front.get("summary") or ""), str(front.get("summary_b1") or ""))
+        front["verified"] = front["verified"] and not any(UNSOURCED_MARKER in t for t in texts)
         entries.append(GeneratedEntry(slug, front, body))
     return entries
 

@@ -233,8 +233,9 @@ def test_generated_documents_are_valid_index_documents() -> None:
 
 
 def test_generated_content_files_load_like_real_ones(tmp_path: Path) -> None:
-    entries = generate_entries(80, seed=5)
-    assert write_content(entries, tmp_path) == 80
+    # The size and seed the fault suite indexes: every generated file must pass `kb check`.
+    entries = generate_entries(400)
+    assert write_content(entries, tmp_path) == 400
     loaded = load_entries(tmp_path)
     assert {e.slug for e in loaded} == {e.slug for e in entries}
     by_slug = {d.slug: d for d in entries_to_documents(entries)}
