@@ -123,7 +123,7 @@ def make_engine(settings: Settings) -> Engine:
         return engine
     # A server that stops answering must fail a request within seconds (a 503), not hang it.
     connect_args = {} if "connect_timeout" in url else {"connect_timeout": CONNECT_TIMEOUT_S}
-    return create_engine(url, pool_pre_ping=True, connect_args=connect_args)
+    return create_engine(url, pool_pre_ping=False, connect_args=connect_args)
 
 
 def alembic_config(engine: Engine) -> AlembicConfig:
