@@ -58,6 +58,8 @@ def test_a_case_never_gets_foreign_only_or_other_regions_help(
     matched = match_interventions(
         body, safety_gate(body.safety), kb_catalogue.candidates, arrondissement, today=TODAY
     )
+    # Each match says its entry's status: the report calls only a `lopend` pilot a running one.
+    assert all(m.status == kb_catalogue.get(m.slug).status for m in matched)
     for slug in [m.slug for m in matched] + _all_fits(kb_catalogue, arrondissement, step):
         entry = kb_catalogue.get(slug)
         assert entry.available_in_nl, slug

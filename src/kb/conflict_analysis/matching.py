@@ -144,6 +144,7 @@ def _matched(
         available_in_arrondissement=fit.available,
         kind=entry.kind,
         evidence_level=entry.evidence.level,
+        status=entry.status,
     )
 
 

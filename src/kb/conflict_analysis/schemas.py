@@ -428,6 +428,8 @@ class MatchedIntervention(BaseModel):
     available_in_arrondissement: bool
     kind: str
     evidence_level: int
+    # None in recommendations stored before the status was kept with each match.
+    status: str | None = None
 
 
 class Recommendation(BaseModel):
