@@ -28,6 +28,7 @@ from kb.search.base import SearchQuery
 from kb.search.config import load_search_config
 from kb.search.embedded import EmbeddedBackend
 from kb.settings import Settings
+from tests.factories import entry
 from tests.helpers import FIXTURE_CONTENT, SEARCH
 
 DAY = dt.date(2026, 11, 30)
@@ -122,6 +123,22 @@ def test_headline_counts_ratings_valid_on_the_day(
     assert (evidence.level, evidence.disputed) == (level, disputed)
     assert len(evidence.expired_ratings) == expired
     assert evidence.valid_until == valid_until
+
+
+def test_an_entrys_evidence_follows_the_day_and_its_own_ratings() -> None:
+    """The headline is kept for the day asked (matching asks it many times per case), yet a
+    later day and a copy with other ratings each get their own."""
+    rated = entry(
+        "kept",
+        ratings=[rating(level=4, valid_until=DAY)],
+        sources=[{"title": "Register", "url": "https://example.org/register"}],
+    )
+    assert rated.evidence_on(DAY) is rated.evidence_on(DAY)
+    assert rated.evidence_on(DAY).level == 4
+    assert rated.evidence_on(DAY + dt.timedelta(days=1)).level == 0  # expired the day after
+    unrated = rated.model_copy(update={"ratings": []})
+    assert unrated.evidence_on(DAY).level == 0
+    assert rated.evidence_on(DAY).level == 4
 
 
 def test_a_harmful_flag_stays_after_its_rating_expired() -> None:

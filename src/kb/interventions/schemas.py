@@ -12,6 +12,7 @@ from pydantic import (
     ConfigDict,
     Field,
     HttpUrl,
+    PrivateAttr,
     computed_field,
     field_validator,
     model_validator,
@@ -347,6 +348,7 @@ class Entry(EntryFrontMatter):
     body_html: str
     # Only indexing reads the Markdown; the API and the pages show `body_html`.
     body_markdown: str = Field(default="", exclude=True, repr=False)
+    _evidence_by_day: dict[tuple[dt.date, int], Evidence] = PrivateAttr(default_factory=dict)
 
     @computed_field  # type: ignore[prop-decorator]
     @property
@@ -356,8 +358,15 @@ class Entry(EntryFrontMatter):
         return self.evidence_on(today())
 
     def evidence_on(self, day: dt.date) -> Evidence:
-        """The headline as it stands on `day`."""
-        return Evidence.from_ratings(self.ratings, day)
+        """The headline as it stands on `day`; kept for the last day asked, because matching
+        asks every candidate's evidence several times for one case."""
+        # Keyed by the ratings too: a `model_copy` shares this dict but may have other ratings.
+        key = (day, id(self.ratings))
+        kept = self._evidence_by_day.get(key)
+        if kept is None:
+            self._evidence_by_day.clear()
+            kept = self._evidence_by_day[key] = Evidence.from_ratings(self.ratings, day)
+        return kept
 
     def rating_states(self, day: dt.date | None = None) -> list[tuple[Rating, RatingState]]:
         """Each rating with where it stands on `day` (today when not given)."""
