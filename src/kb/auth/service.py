@@ -134,22 +134,9 @@ class AccountService:
         demo: bool = False,
     ) -> AccountOut:
         """Create an account; `ConflictError` when the name is taken."""
-        if self.find(new.username) is not None:
-            raise ConflictError(f"De gebruikersnaam ‘{new.username}’ bestaat al.")
-        account = Account(
-            username=new.username,
-            role=new.role,
-            court=new.court,
-            office=new.office,
-            municipality=new.municipality,
-            password_hash=self._config.passwords.hash(new.password),
-            active=True,
-            demo=demo,
-            auth_version=1,
-            created_at=self._clock(),
+        account = self._add_account(
+            new, password_hash=self._config.passwords.hash(new.password), active=True, demo=demo
         )
-        self._session.add(account)
-        self._session.flush()
         self._audit(
             "account.create",
             account.username,
@@ -158,6 +145,25 @@ class AccountService:
             {"role": account.role, "via": "web" if by else "cli"},
         )
         return AccountOut.model_validate(account)
+
+    def _add_account(self, new: NewAccount | NewInvitation, **state: Any) -> Account:
+        """Add the account `new` describes, with `state` (password, activity, who made it);
+        `ConflictError` when the name is taken."""
+        if self.find(new.username) is not None:
+            raise ConflictError(f"De gebruikersnaam ‘{new.username}’ bestaat al.")
+        account = Account(
+            username=new.username,
+            role=new.role,
+            court=new.court,
+            office=new.office,
+            municipality=new.municipality,
+            auth_version=1,
+            created_at=self._clock(),
+            **state,
+        )
+        self._session.add(account)
+        self._session.flush()
+        return account
 
     def accounts(self) -> list[AccountOut]:
         rows = self._session.execute(select(Account).order_by(Account.username)).scalars()
@@ -195,24 +201,13 @@ class AccountService:
         Nobody but the user learns the password: they choose it on the activation page. An
         account of a role that reads case content also needs a second beheerder (`confirm`).
         """
-        if self.find(new.username) is not None:
-            raise ConflictError(f"De gebruikersnaam ‘{new.username}’ bestaat al.")
-        account = Account(
-            username=new.username,
-            role=new.role,
-            court=new.court,
-            office=new.office,
-            municipality=new.municipality,
+        account = self._add_account(
+            new,
             password_hash="",
             active=False,
-            demo=False,
-            auth_version=1,
-            created_at=self._clock(),
             created_by_id=by.id if by else None,
             needs_confirmation=new.role in CONFIRMED_ROLES,
         )
-        self._session.add(account)
-        self._session.flush()
         return self._new_invitation(account, by, address, link_base, "account.invite")
 
     def invite_again(
