@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
 import tempfile
 from pathlib import Path
 
@@ -49,6 +50,24 @@ SHOTS = {
     "vergelijken.png": lambda page: page.goto(COMPARE),
 }
 
+# Pages read mostly on a phone, taken at 375 px wide.
+PHONE_SHOTS = {
+    "jongeren-8-11-praten-met-de-rechter-telefoon.png": lambda page: page.goto(
+        "/jongeren/8-11/praten-met-de-rechter"
+    ),
+    "jongeren-12-18-bijzondere-curator-telefoon.png": lambda page: page.goto(
+        "/jongeren/12-18/bijzondere-curator"
+    ),
+}
+
+
+def _take(page: Page, shots: dict[str, Callable[[Page], object]], out: Path) -> None:
+    for name, visit in shots.items():
+        visit(page)
+        path = out / name
+        page.screenshot(path=str(path), full_page=True)
+        print(path.relative_to(REPO) if path.is_relative_to(REPO) else path)
+
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -66,11 +85,9 @@ def main(argv: list[str] | None = None) -> int:
             base_url=url, viewport={"width": args.width, "height": 900}, locale="nl-NL"
         )
         page = context.new_page()
-        for name, visit in SHOTS.items():
-            visit(page)
-            path = args.out / name
-            page.screenshot(path=str(path), full_page=True)
-            print(path.relative_to(REPO) if path.is_relative_to(REPO) else path)
+        _take(page, SHOTS, args.out)
+        page.set_viewport_size({"width": 375, "height": 812})
+        _take(page, PHONE_SHOTS, args.out)
         browser.close()
     return 0
 

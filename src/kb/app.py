@@ -67,6 +67,8 @@ from kb.web.sessions import (
 )
 from kb.web.templating import configure_templates
 from kb.web.transactions import DatabaseSessions, TransactionMiddleware
+from kb.youth.routes import YouthPages
+from kb.youth.service import load_youth_pages
 
 __all__ = ["create_app", "open_prepared", "prepare"]
 
@@ -184,6 +186,7 @@ def create_app(
             AccountPages,
             AdminApi,
             *DESK_ROUTES,
+            YouthPages,
             AnalysisApi,
             AnalysisPages,
             create_static_files_router(path="/static", directories=[PACKAGE_DIR / "static"]),
@@ -196,6 +199,7 @@ def create_app(
             "search_stats": _ready(search_stats),
             "auth_config": _ready(auth_config),
             "readiness": _ready(readiness),
+            "youth_library": _ready(load_youth_pages(settings.content_dir)),
             "catalogue": Provide(catalogues.current, sync_to_thread=False),
             "db_session": Provide(db_sessions.provide, sync_to_thread=False),
             "caller": Provide(provide_caller, sync_to_thread=False),

@@ -25,11 +25,18 @@ __all__ = ["main"]
 def _check(settings: Settings) -> int:
     from kb.interventions.loader import load_entries
     from kb.search.config import load_search_config
+    from kb.youth.service import load_youth_pages
 
     problems = []
     entries = []
+    youth_pages = 0
     try:
         entries = load_entries(settings.content_dir)
+    except ContentError as exc:
+        problems.extend(exc.problems)
+    try:
+        known = {entry.slug for entry in entries} if entries else None
+        youth_pages = len(load_youth_pages(settings.content_dir, known))
     except ContentError as exc:
         problems.extend(exc.problems)
     try:
@@ -42,7 +49,8 @@ def _check(settings: Settings) -> int:
         print(f"{len(problems)} probleem/problemen gevonden.", file=sys.stderr)
         return 1
     print(
-        f"OK: {len(entries)} items in {settings.content_dir}, zoekinstellingen in {settings.search_dir}."
+        f"OK: {len(entries)} items en {youth_pages} pagina's voor jongeren in "
+        f"{settings.content_dir}, zoekinstellingen in {settings.search_dir}."
     )
     return 0
 

@@ -215,6 +215,7 @@ def test_home_has_landmarks_and_a_labelled_search(client: Client) -> None:
         "Home": "/",
         "Interventies zoeken": "/interventies",
         "Voor ouders": "/ouders",
+        "Voor kinderen en jongeren": "/jongeren",
         "API-documentatie": "/schema",
     }
 

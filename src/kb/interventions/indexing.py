@@ -91,7 +91,9 @@ def _document(entry: Entry, default_rank: int) -> IndexDocument:
     taken |= {name: tuple(getattr(entry, name)) for name in _AS_TUPLE}
     return IndexDocument(
         **taken,
-        body=entry.body_markdown,
+        # Young people's own words (summary_jongeren) are searched with the body, so "mag ik zelf
+        # naar de rechter" finds the entries written for them.
+        body="\n\n".join(t for t in (entry.body_markdown, entry.summary_jongeren) if t),
         evidence_level=entry.evidence.level,
         flags=tuple(entry.evidence.flags),
         # Every municipality its providers serve, so a municipality filter also finds help

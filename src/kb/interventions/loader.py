@@ -13,8 +13,16 @@ from pydantic import ValidationError
 from kb.errors import ContentError, ContentProblem
 from kb.interventions.schemas import Entry, EntryFrontMatter
 from kb.markdown import render_markdown
+from kb.readability import EASY_FOR_YOUNG_PEOPLE, flesch_douma
 
-__all__ = ["SECONDARY_SOURCE_NOTE", "UNSOURCED_MARKER", "load_entries", "load_entry"]
+__all__ = [
+    "SECONDARY_SOURCE_NOTE",
+    "UNSOURCED_MARKER",
+    "load_entries",
+    "load_entry",
+    "problems_from_validation",
+    "split_front_matter",
+]
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 FRONT_MATTER_FIRST_LINE = 2  # line 1 is the opening `---`
@@ -30,7 +38,7 @@ UNSOURCED_MARKER = "(onbevestigd)"
 SECONDARY_SOURCE_NOTE = "secundaire bron"
 
 
-def _split(text: str) -> tuple[str, str] | None:
+def split_front_matter(text: str) -> tuple[str, str] | None:
     if not text.startswith("---\n"):
         return None
     end = text.find("\n---\n", 4)
@@ -69,7 +77,7 @@ def _field_name(loc: tuple[int | str, ...]) -> str:
     return name or "front matter"
 
 
-def _problems_from_validation(
+def problems_from_validation(
     display: str, root: yaml.Node | None, error: ValidationError
 ) -> list[ContentProblem]:
     problems = []
@@ -93,7 +101,7 @@ def load_entry(path: Path, display: str | None = None) -> Entry:
             [ContentProblem(display, 1, "slug", "bestandsnaam moet een slug zijn: a-z, 0-9 en -")]
         )
     text = path.read_text(encoding="utf-8")
-    parts = _split(text)
+    parts = split_front_matter(text)
     if parts is None:
         raise ContentError(
             [ContentProblem(display, 1, "front matter", "begin met '---', YAML, dan '---'")]
@@ -122,7 +130,7 @@ def load_entry(path: Path, display: str | None = None) -> Entry:
     except ValidationError as exc:
         # The node tree, with line numbers, is only needed to point at a problem.
         root = yaml.compose(raw, Loader=SafeLoader)
-        raise ContentError(_problems_from_validation(display, root, exc)) from exc
+        raise ContentError(problems_from_validation(display, root, exc)) from exc
     if not body.strip():
         raise ContentError([ContentProblem(display, body_line, "body", "de tekst ontbreekt")])
     if entry.verified and (admitted := _admitted_unsourced(entry)):
@@ -132,12 +140,32 @@ def load_entry(path: Path, display: str | None = None) -> Entry:
             "eigen (primaire) bron"
         )
         raise ContentError([ContentProblem(display, line, "verified", message)])
+    if entry.summary_jongeren and (problem := _young_summary_problem(entry)):
+        line = _key_line(text, "summary_jongeren")
+        raise ContentError([ContentProblem(display, line, "summary_jongeren", problem)])
     return entry
+
+
+def _young_summary_problem(entry: Entry) -> str | None:
+    """Why `summary_jongeren` does not do its job, in Dutch; None when it does.
+
+    It is shown to young people themselves (/jongeren), so the entry must be for children and the
+    text as easy to read as the section's pages for 12–18 (kb.readability).
+    """
+    if "kind" not in entry.audience:
+        return "hoort alleen bij een item voor kinderen (audience: kind)"
+    score = flesch_douma(entry.summary_jongeren or "")
+    if score < EASY_FOR_YOUNG_PEOPLE:
+        return (
+            f"leesbaarheid {score:.0f} (Flesch-Douma) is lager dan {EASY_FOR_YOUNG_PEOPLE:.0f}: "
+            "kortere zinnen en woorden"
+        )
+    return None
 
 
 def _admitted_unsourced(entry: Entry) -> str | None:
     """Where the entry itself says a fact is unconfirmed, in Dutch; None when it does not."""
-    for field_name in ("summary", "summary_b1", "body_markdown"):
+    for field_name in ("summary", "summary_b1", "summary_jongeren", "body_markdown"):
         if UNSOURCED_MARKER in (getattr(entry, field_name) or ""):
             shown = "body" if field_name == "body_markdown" else field_name
             return f"{shown} noemt een feit '{UNSOURCED_MARKER}'"

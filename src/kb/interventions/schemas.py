@@ -177,6 +177,11 @@ class EntryFrontMatter(_Strict):
     status: Status
     summary: NonEmpty = Field(max_length=600)
     summary_b1: str | None = Field(default=None, max_length=600)
+    summary_jongeren: str | None = Field(
+        default=None,
+        max_length=400,
+        description="in de taal van jongeren (12–18), in de je-vorm; voor items met audience kind",
+    )
     audience: list[Audience] = Field(default_factory=list)
     age_min: Age | None = None
     age_max: Age | None = None

@@ -1,0 +1,1 @@
+"""Pages for children and young people (`/jongeren`): their rights in the procedure and where to go."""
