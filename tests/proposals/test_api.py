@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from kb.auth.models import AuditEntry
 from kb.interventions.loader import load_entry
+from kb.interventions.schemas import EntryFrontMatter
 from tests.helpers import AppUnderTest
 
 PILOT: dict[str, Any] = {
@@ -118,12 +119,7 @@ def test_a_correction_changes_only_what_it_names(registry: AppUnderTest) -> None
     assert after["summary"].endswith("Aangevuld door een professional.")
 
 
-PILOT_FIELDS = (
-    "title aliases kind status summary summary_b1 audience age_min age_max glasl_phases "
-    "divorce_stage format sessions session_minutes duration_weeks route contraindications "
-    "conditions owner national available_in_nl providers ratings pilot sources verified "
-    "last_reviewed next_review related"
-).split()
+PILOT_FIELDS = tuple(EntryFrontMatter.model_fields)
 
 
 def test_concurrent_edits_get_412_and_nothing_is_lost(registry: AppUnderTest) -> None:

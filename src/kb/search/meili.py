@@ -547,7 +547,7 @@ class MeiliBackend:
             return parse_results(query, [])
         return parse_results(query, self._multi_search(planned))
 
-    def _multi_search(self, planned: list[dict[str, Any]]) -> list[Mapping[str, Any]]:
+    def _multi_search(self, planned: list[dict[str, Any]]) -> Sequence[Mapping[str, Any]]:
         """One answer per planned query; every failure is a `SearchUnavailableError`."""
         try:
             response = self.client.multi_search(planned)
