@@ -1423,7 +1423,7 @@ def evaluate_targets(report: dict[str, Any]) -> list[dict[str, Any]]:
         2.0,
         _get_path(report, "approve_to_searchable", "median_s"),
     )
-    for name, op, target, measured in [*audited_target_rows(report), *goals, approve]:
+    for name, op, target, measured in [approve, *audited_target_rows(report), *goals]:
         met = None
         if measured is not None:
             met = measured <= target if op == "≤" else measured >= target

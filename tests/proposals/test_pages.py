@@ -124,3 +124,13 @@ def test_pages_are_for_the_right_roles(registry: AppUnderTest) -> None:
     assert admin.get("/pilots/nieuw").status_code == 403
     author = registry.client(registry.person("raadsonderzoeker"))
     assert author.get("/redactie").status_code == 403
+
+
+def test_a_correction_starts_from_the_entry(registry: AppUnderTest) -> None:
+    author = registry.client(registry.person("raadsonderzoeker"))
+    entry = _soup(author.get("/interventies/regierechter").text)
+    link = entry.find("a", string="Stel een correctie voor")
+    assert link is not None and link["href"] == "/pilots/nieuw?over=regierechter"
+    form = _soup(author.get(str(link["href"])).text)
+    assert form.find("input", attrs={"name": "about"})["value"] == "regierechter"
+    assert form.find("input", attrs={"name": "title"})["value"].startswith("Regierechter")

@@ -347,7 +347,7 @@ class ProposalService:
                 .execution_options(synchronize_session=False)
             )
             if getattr(result, "rowcount", 0) != 1:
-                own.rollback()
+                # Someone changed or decided it since it was read (the transaction rolls back).
                 self.session.refresh(proposal)
                 raise _stale(proposal)
             version = proposal.version + 1
