@@ -248,8 +248,14 @@ def _embedded(documents: Sequence[IndexDocument], search_dir: Path, tmp: Path) -
     return backend
 
 
-def evaluate(queries: Sequence[JudgedQuery], content_dir: Path, search_dir: Path) -> dict[str, Any]:
-    """Index the content in both engines, run every judged query, return the full report."""
+def evaluate(
+    queries: Sequence[JudgedQuery],
+    content_dir: Path,
+    search_dir: Path,
+    proposals: Sequence[JudgedProposal] = (),
+) -> dict[str, Any]:
+    """Index the content in both engines, run every judged query (and the duplicate warning's
+    judged proposals), return the full report."""
     documents = index_documents(Catalogue(tuple(load_entries(content_dir))))
     config = load_search_config(search_dir)
     baseline = BaselineBM25(dict(config.ranking.field_boosts))
@@ -261,10 +267,15 @@ def evaluate(queries: Sequence[JudgedQuery], content_dir: Path, search_dir: Path
             result = embedded.search(SearchQuery(q=jq.q, per_page=TOP_K, facets=False))
             runs["embedded"].rankings[jq.q] = [h.slug for h in result.hits]
             runs["baseline"].rankings[jq.q] = baseline.search(jq.q, TOP_K)
+        slugs = {doc.slug for doc in documents}
+        duplicates = evaluate_duplicates(proposals, embedded, slugs) if proposals else None
     for run in runs.values():
         for jq in queries:
             run.per_query[jq.q] = query_metrics(run.rankings[jq.q], jq.relevant)
-    return _report(queries, runs, len(documents))
+    report = _report(queries, runs, len(documents))
+    if duplicates is not None:
+        report["duplicate_warning"] = duplicates
+    return report
 
 
 def _report(
@@ -316,6 +327,77 @@ def _report(
     }
 
 
+# --------------------------------------------------------------------------- duplicate warning
+
+DUPLICATES = Path(__file__).resolve().parent / "duplicates.yaml"
+DUPLICATE_TOP = 3
+DUPLICATE_TARGET = 0.9
+
+
+@dataclass(frozen=True)
+class JudgedProposal:
+    title: str
+    summary: str
+    expected: str
+
+
+def load_proposals(path: Path = DUPLICATES) -> list[JudgedProposal]:
+    """Read `duplicates.yaml`; raise `ValueError` naming the first malformed item."""
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    raw = data.get("proposals") if isinstance(data, dict) else None
+    if not isinstance(raw, list):
+        raise ValueError(f"{path}: expected a top-level 'proposals' list")
+    items = []
+    for i, item in enumerate(raw):
+        values = [
+            item.get(k) if isinstance(item, dict) else None
+            for k in ("title", "summary", "expected")
+        ]
+        if not all(isinstance(v, str) and v.strip() for v in values):
+            raise ValueError(f"{path}: proposals[{i}] needs title, summary and expected")
+        items.append(JudgedProposal(*values))
+    return items
+
+
+def evaluate_duplicates(
+    proposals: Sequence[JudgedProposal], backend: Any, slugs: set[str]
+) -> dict[str, Any]:
+    """The duplicate-pilot warning (`SearchBackend.similar`): is the entry a proposal repeats
+    among the first `DUPLICATE_TOP` similar ones?"""
+    rows = []
+    for p in proposals:
+        if p.expected not in slugs:
+            raise ValueError(f"duplicates.yaml: '{p.expected}' is no entry in the content")
+        ranking = [hit.slug for hit in backend.similar(f"{p.title}\n{p.summary}", 5)]
+        rank = ranking.index(p.expected) + 1 if p.expected in ranking else None
+        rows.append({"title": p.title, "expected": p.expected, "rank": rank, "top5": ranking})
+    hits = sum(1 for r in rows if r["rank"] is not None and r["rank"] <= DUPLICATE_TOP)
+    share = hits / len(rows) if rows else 0.0
+    return {
+        "proposals": len(rows),
+        f"in_top_{DUPLICATE_TOP}": hits,
+        "share": round(share, 3),
+        "first": sum(1 for r in rows if r["rank"] == 1),
+        "target": DUPLICATE_TARGET,
+        "met": share >= DUPLICATE_TARGET,
+        "per_proposal": rows,
+    }
+
+
+def format_duplicates(result: dict[str, Any]) -> str:
+    lines = [
+        f"Duplicate-pilot warning ({result['proposals']} paraphrased proposals, "
+        f"bench/duplicates.yaml): the repeated entry in the top {DUPLICATE_TOP} for "
+        f"{result[f'in_top_{DUPLICATE_TOP}']} ({result['share']:.0%}; target "
+        f"≥ {result['target']:.0%}: {'met' if result['met'] else 'missed'}), first for "
+        f"{result['first']}."
+    ]
+    for row in result["per_proposal"]:
+        if row["rank"] is None or row["rank"] > DUPLICATE_TOP:
+            lines.append(f"  miss: {row['title']!r}: wanted {row['expected']}; got {row['top5']}")
+    return "\n".join(lines)
+
+
 # --------------------------------------------------------------------------- printing
 
 
@@ -361,6 +443,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--queries", type=Path, default=QUERIES)
+    parser.add_argument("--duplicates", type=Path, default=DUPLICATES)
     parser.add_argument("--content", type=Path, default=REPO / "content")
     parser.add_argument("--search", type=Path, default=REPO / "search")
     parser.add_argument("--out", type=Path, default=RESULTS / "relevance.json")
@@ -372,7 +455,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     queries = load_queries(args.queries)
-    report = evaluate(queries, args.content, args.search)
+    report = evaluate(queries, args.content, args.search, load_proposals(args.duplicates))
     print(
         f"Relevance: {report['queries']} judged queries over {report['documents']} entries "
         "(embedded = repository search settings; baseline = plain BM25, lowercase only)\n"
@@ -380,6 +463,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(format_table(report))
     print()
     print(format_misses(report))
+    print()
+    print(format_duplicates(report["duplicate_warning"]))
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(report, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     print(f"\nWritten: {args.out}")

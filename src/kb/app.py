@@ -38,7 +38,7 @@ from kb.desk.routes import DESK_ROUTES, DESK_TEMPLATE_GLOBALS
 from kb.errors import StartupRefusedError
 from kb.interventions.analytics import SearchStats
 from kb.interventions.catalogue import CatalogueStore
-from kb.interventions.indexing import index_is_current, rebuild, reindex_expired
+from kb.interventions.indexing import Publisher, index_is_current, rebuild, reindex_expired
 from kb.interventions.routes import (
     SEARCH_PAGE_HELPERS,
     EditorPages,
@@ -46,6 +46,8 @@ from kb.interventions.routes import (
     InterventionsPages,
 )
 from kb.interventions.service import InterventionService, SearchParams
+from kb.proposals.pages import PROPOSAL_TEMPLATE_GLOBALS, EditorialPages, ProposalPages
+from kb.proposals.routes import EditorialApi, ProposalsApi
 from kb.regions.routes import RegionsApi
 from kb.search.base import SearchBackend
 from kb.search.select import choose_backend
@@ -136,6 +138,8 @@ def create_app(
         engine, on_new_catalogue=lambda catalogue: reindex_expired(engine, backend, catalogue)
     )
     search_service = InterventionService(backend, catalogues.current, stats=search_stats)
+    # An editor's approval writes a content file and indexes it again (kb.proposals).
+    publisher = Publisher(engine, backend, settings.content_dir, settings.search_dir, catalogues)
     db_sessions = DatabaseSessions(engine)
     audit_appender = Appender(engine)
     session_store = _session_store(settings, engine)
@@ -168,6 +172,7 @@ def create_app(
             **SEARCH_PAGE_HELPERS,
             **DESK_TEMPLATE_GLOBALS,
             **ANALYSIS_TEMPLATE_GLOBALS,
+            **PROPOSAL_TEMPLATE_GLOBALS,
             **auth_template_globals(settings.demo),
         )
 
@@ -189,6 +194,10 @@ def create_app(
             YouthPages,
             AnalysisApi,
             AnalysisPages,
+            ProposalsApi,
+            EditorialApi,
+            ProposalPages,
+            EditorialPages,
             create_static_files_router(path="/static", directories=[PACKAGE_DIR / "static"]),
         ],
         dependencies={
@@ -200,6 +209,7 @@ def create_app(
             "auth_config": _ready(auth_config),
             "readiness": _ready(readiness),
             "youth_library": _ready(load_youth_pages(settings.content_dir)),
+            "publisher": _ready(publisher),
             "catalogue": Provide(catalogues.current, sync_to_thread=False),
             "db_session": Provide(db_sessions.provide, sync_to_thread=False),
             "caller": Provide(provide_caller, sync_to_thread=False),

@@ -4,6 +4,7 @@ from kb.auth.models import Account, ApiToken, AuditEntry, SignInFailure
 from kb.conflict_analysis.models import Analysis, AnalysisVersion
 from kb.db import Meta, WebSession
 from kb.interventions.models import EntryRow, SearchQueryStat
+from kb.proposals.models import Proposal
 
 __all__ = [
     "Account",
@@ -13,6 +14,7 @@ __all__ = [
     "AuditEntry",
     "EntryRow",
     "Meta",
+    "Proposal",
     "SearchQueryStat",
     "SignInFailure",
     "WebSession",

@@ -21,6 +21,7 @@ __all__ = [
     "CONTRAINDICATIONS",
     "COURTS",
     "COURT_ARRONDISSEMENTS",
+    "ENTRY_FIELD_LABELS",
     "EVIDENCE_EXPLANATIONS",
     "EVIDENCE_LABELS",
     "FLAGS",
@@ -30,6 +31,8 @@ __all__ = [
     "GUIDE_SAFETY",
     "KINDS",
     "LABELS",
+    "PROPOSAL_STATUSES",
+    "PROPOSAL_STATUS_LABELS",
     "PROVINCES",
     "RATING_STATE_LABELS",
     "RECOGNITION_SCHEMES",
@@ -686,5 +689,49 @@ LABELS: Mapping[str, Mapping[str, str]] = MappingProxyType(
         "analysis_status": ANALYSIS_STATUS_LABELS,
         "advice": ADVICE_LABELS,
         "safety_level": SAFETY_LEVEL_LABELS,
+    }
+)
+
+# --- Proposals: the pilot registry and the editors' review (domain.md §6) -----------------------
+
+ProposalStatus = Literal["ingediend", "goedgekeurd", "afgewezen"]
+PROPOSAL_STATUSES = codes(ProposalStatus)
+PROPOSAL_STATUS_LABELS = labelled(
+    ProposalStatus,
+    {"ingediend": "Ingediend", "goedgekeurd": "Goedgekeurd", "afgewezen": "Afgewezen"},
+)
+# The Dutch names of an entry's front-matter fields, for the editors' field-by-field comparison.
+ENTRY_FIELD_LABELS: Mapping[str, str] = MappingProxyType(
+    {
+        "title": "Titel",
+        "aliases": "Andere namen",
+        "kind": "Soort",
+        "status": "Status",
+        "summary": "Samenvatting voor professionals",
+        "summary_b1": "Samenvatting voor ouders (B1)",
+        "audience": "Voor wie",
+        "age_min": "Leeftijd vanaf",
+        "age_max": "Leeftijd tot en met",
+        "glasl_phases": "Conflictfasen (Glasl)",
+        "divorce_stage": "Fase van de scheiding",
+        "format": "Vorm",
+        "sessions": "Aantal bijeenkomsten",
+        "session_minutes": "Minuten per bijeenkomst",
+        "duration_weeks": "Duur in weken",
+        "route": "Toegang",
+        "contraindications": "Contra-indicaties",
+        "conditions": "Voorwaarden",
+        "owner": "Eigenaar",
+        "national": "Landelijk beschikbaar",
+        "available_in_nl": "In Nederland verkrijgbaar",
+        "providers": "Aanbieders",
+        "ratings": "Beoordelingen",
+        "pilot": "Pilot: looptijd, locaties, evaluatie en resultaat",
+        "sources": "Bronnen",
+        "verified": "Geverifieerd",
+        "last_reviewed": "Laatst beoordeeld",
+        "next_review": "Volgende beoordeling",
+        "related": "Verwante items",
+        "body": "Tekst",
     }
 )

@@ -194,3 +194,18 @@ def test_health(backend: SearchBackend) -> None:
     health = backend.health()
     assert health["ok"] is True
     assert health["documents"] == 5
+
+
+def test_similar_ranks_a_paraphrase_first(backend: SearchBackend) -> None:
+    text = "Eén rechter volgt het gezin in de procedure"
+    hits = backend.similar(text, 3)
+    assert hits[0].slug == "gamma-pilot"
+    assert hits[0].score > 0 and hits[0].payload["title"] == "Gamma Gezinspilot"
+
+
+def test_similar_needs_no_word_in_every_entry(backend: SearchBackend) -> None:
+    # Any shared word counts (unlike a search, where every word must match): a proposal is a
+    # whole text, most of whose words no single entry holds.
+    hits = backend.similar("bemiddeling omgangsregeling raket ruimtevaart zonnestelsel", 5)
+    assert hits and hits[0].slug == "beta-bemiddeling"
+    assert backend.similar("de het een", 5) == []

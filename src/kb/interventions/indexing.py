@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,7 +16,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
 from kb.db import Meta, read_meta, write_meta
-from kb.interventions.catalogue import GENERATION_KEY, Catalogue
+from kb.interventions.catalogue import GENERATION_KEY, Catalogue, CatalogueStore
 from kb.interventions.loader import load_entries
 from kb.interventions.models import EntryRow
 from kb.interventions.places import served_names
@@ -27,6 +28,7 @@ from kb.search.config import load_search_config
 __all__ = [
     "EVIDENCE_EPOCH_KEY",
     "IndexReport",
+    "Publisher",
     "content_fingerprint",
     "index_documents",
     "index_is_current",
@@ -130,6 +132,38 @@ def rebuild(
         session.flush()
         backend.index(documents)
     return IndexReport(len(catalogue), fingerprint, catalogue)
+
+
+class Publisher:
+    """`rebuild` for a running application: after an editor wrote a content file, the rows and
+    the index are built again from `content_dir`, and this process serves the new catalogue at
+    once (other processes notice the new generation, as after `kb index`).
+
+    One publication at a time per process: two approvals at once would otherwise each rebuild
+    from a folder the other is still writing to.
+    """
+
+    def __init__(
+        self,
+        engine: Engine,
+        backend: SearchBackend,
+        content_dir: Path,
+        search_dir: Path,
+        catalogues: CatalogueStore,
+    ) -> None:
+        self.engine = engine
+        self.backend = backend
+        self.content_dir = content_dir
+        self.search_dir = search_dir
+        self.catalogues = catalogues
+        self._lock = threading.Lock()
+
+    def publish(self) -> IndexReport:
+        """Index `content_dir` again (all or nothing, as `rebuild`) and serve the result."""
+        with self._lock:
+            report = rebuild(self.engine, self.backend, self.content_dir, self.search_dir)
+            self.catalogues.replace(report.catalogue)
+            return report
 
 
 def reindex_expired(engine: Engine, backend: SearchBackend, catalogue: Catalogue) -> bool:

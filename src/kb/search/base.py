@@ -177,6 +177,11 @@ class SearchBackend(Protocol):
         """Run `query`; never raise for odd user text (quotes, operators, very long strings)."""
         ...
 
+    def similar(self, text: str, limit: int = 5) -> list[SearchHit]:
+        """Entries like `text`, best first, ranked by the engine's own relevance over any of its
+        terms ("more like this"): the duplicate-pilot warning of the pilot registry."""
+        ...
+
     def health(self) -> dict[str, Any]:
         """`{"ok": bool, "engine": str, "documents": int, ...}` for the health endpoint."""
         ...

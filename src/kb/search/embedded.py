@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import shutil
@@ -570,6 +571,27 @@ class EmbeddedBackend:
             result = self._search(searcher, query)
             self._results.put(key, result)
         return result
+
+    def similar(self, text: str, limit: int = 5) -> list[SearchHit]:
+        """More like this: every entry that shares a term with `text`, by the engine's own score.
+
+        The same analysis as a search (stems, synonyms, compound parts, forgiven typos, field
+        boosts, phrases ranked up), but any word may match: BM25 then weighs each shared word by
+        how rare it is in the knowledge base, which is what makes a paraphrase find its original.
+        Each word counts once, so a long text keeps room for more of its words.
+        """
+        searcher = self._searcher()
+        if searcher is None:
+            return []
+        distinct = " ".join(dict.fromkeys(words_of(text)))
+        plan = self.analyzer.plan(distinct)
+        # A whole text is no word being typed: its last word is not a prefix.
+        plan = QueryPlan(tuple(dataclasses.replace(g, last=False) for g in plan.groups))
+        query = self.text_query(plan, searcher, require_all=False)
+        if query is None:
+            return []
+        result = searcher.search(query, limit)
+        return self._hits(searcher, result.hits, plan)
 
     def _search(self, searcher: tantivy.Searcher, query: SearchQuery) -> SearchResult:
         filters = self.filter_queries(query)

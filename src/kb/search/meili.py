@@ -35,11 +35,13 @@ __all__ = [
     "SearchUnavailableError",
     "filter_expression",
     "index_settings",
+    "merge_similar",
     "parse_results",
     "query_string",
     "quote_filter_value",
     "sanitize_highlight",
     "search_requests",
+    "similar_requests",
     "to_meili_document",
 ]
 
@@ -308,6 +310,49 @@ def search_requests(
     return result
 
 
+def similar_requests(
+    text: str, analyzer: DutchAnalyzer, limit: int, index_uid: str | None = None
+) -> list[dict[str, Any]]:
+    """The multi-search queries that find entries like `text` ("more like this").
+
+    Meilisearch reads only ten words of a query, so the text's distinct stems (our analysis, as
+    in `terms_nl`) go in chunks of ten, one query each. Each chunk drops its most frequent words
+    first until documents match (`matchingStrategy: frequency`), so a document ranks by the rare
+    words it shares; `merge_similar` adds up each document's ranking scores over the chunks.
+    """
+    stems = list(dict.fromkeys(analyzer.terms(text)))
+    base: dict[str, Any] = {"indexUid": index_uid} if index_uid else {}
+    return [
+        {
+            **base,
+            "q": " ".join(stems[start : start + MAX_QUERY_WORDS]),
+            "matchingStrategy": "frequency",
+            "limit": limit * 2,
+            "attributesToRetrieve": ["id", "payload"],
+            "showRankingScore": True,
+        }
+        for start in range(0, len(stems), MAX_QUERY_WORDS)
+    ]
+
+
+def merge_similar(responses: Sequence[Mapping[str, Any]], limit: int) -> list[SearchHit]:
+    """The entries of `similar_requests`' answers, by their ranking scores summed over chunks."""
+    scores: dict[str, float] = {}
+    payloads: dict[str, dict[str, Any]] = {}
+    for response in responses:
+        for raw in response.get("hits") or []:
+            payload = raw.get("payload")
+            payload = dict(payload) if isinstance(payload, Mapping) else {}
+            slug = str(raw.get("id") or payload.get("slug") or "")
+            score = raw.get("_rankingScore")
+            if not slug or not isinstance(score, int | float):
+                continue
+            scores[slug] = scores.get(slug, 0.0) + float(score)
+            payloads.setdefault(slug, payload)
+    best = sorted(scores, key=lambda slug: (-scores[slug], slug))[:limit]
+    return [SearchHit.from_payload(slug, scores[slug], payloads[slug]) for slug in best]
+
+
 # ------------------------------------------------------------------------------------ results
 
 
@@ -500,6 +545,10 @@ class MeiliBackend:
         planned = search_requests(query, self.analyzer, index_uid=self.index_name)
         if not planned:
             return parse_results(query, [])
+        return parse_results(query, self._multi_search(planned))
+
+    def _multi_search(self, planned: list[dict[str, Any]]) -> Sequence[Mapping[str, Any]]:
+        """One answer per planned query; every failure is a `SearchUnavailableError`."""
         try:
             response = self.client.multi_search(planned)
         except MeilisearchApiError as exc:
@@ -511,7 +560,13 @@ class MeiliBackend:
         results = response.get("results") if isinstance(response, Mapping) else None
         if not isinstance(results, list) or len(results) != len(planned):
             raise SearchUnavailableError("Meilisearch answered the multi-search unexpectedly")
-        return parse_results(query, results)
+        return results
+
+    def similar(self, text: str, limit: int = 5) -> list[SearchHit]:
+        planned = similar_requests(text, self.analyzer, limit, index_uid=self.index_name)
+        if not planned:
+            return []
+        return merge_similar(self._multi_search(planned), limit)
 
     def exists(self) -> bool:
         """Whether the live index is there (the application builds it on first start if not)."""
