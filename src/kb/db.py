@@ -126,16 +126,12 @@ def make_engine(settings: Settings) -> Engine:
         settings.data_dir.mkdir(parents=True, exist_ok=True)
         # hide_parameters: a failed statement's values (case content) never reach an error
         # message or a log line; the statement itself still does.
-        engine = create_engine(
-            url, connect_args={"check_same_thread": False}, hide_parameters=True
-        )
+        engine = create_engine(url, connect_args={"check_same_thread": False}, hide_parameters=True)
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     # A server that stops answering must fail a request within seconds (a 503), not hang it.
     connect_args = {} if "connect_timeout" in url else {"connect_timeout": CONNECT_TIMEOUT_S}
-    return create_engine(
-        url, pool_pre_ping=False, connect_args=connect_args, hide_parameters=True
-    )
+    return create_engine(url, pool_pre_ping=False, connect_args=connect_args, hide_parameters=True)
 
 
 def alembic_config(engine: Engine) -> AlembicConfig:

@@ -44,9 +44,7 @@ def all_rows(database_url: str) -> dict[str, list[tuple[Any, ...]]]:
     metadata.reflect(engine)
     with engine.connect() as connection:
         tables = {
-            name: sorted(
-                (tuple(row) for row in connection.execute(select(table))), key=repr
-            )
+            name: sorted((tuple(row) for row in connection.execute(select(table))), key=repr)
             for name, table in metadata.tables.items()
         }
     engine.dispose()
