@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import errno
+import shutil
 import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -134,6 +135,10 @@ def _serve(settings: Settings, host: str, port: int, workers: int) -> int:
         print(exc, file=sys.stderr)
         return 1
     name_server_connections()
+    metrics_dir = _metrics_before_imports(settings)
+    from kb.logs import configure_logging, logging_config
+
+    configure_logging(settings.log_level)
     # Once, before any worker starts, so that they do not race to build the index. With several
     # workers this process only watches them: preparing in a child process keeps the
     # application's imports (some 100 MB) out of it.
@@ -149,14 +154,38 @@ def _serve(settings: Settings, host: str, port: int, workers: int) -> int:
         host=host,
         port=port,
         workers=workers,
-        log_level="warning",
-        access_log=False,
+        log_level=settings.log_level.lower(),
+        log_config=logging_config(settings.log_level),  # each worker logs JSON lines too
+        access_log=False,  # the application writes one line per request itself
         # The application alone decides whose forwarding headers to believe (KB_TRUSTED_PROXIES);
         # uvicorn's default believes anyone connecting from 127.0.0.1.
         proxy_headers=False,
     )
     server_lock.release()
+    if metrics_dir:
+        shutil.rmtree(metrics_dir, ignore_errors=True)
     return 0
+
+
+def _metrics_before_imports(settings: Settings) -> str | None:
+    """With KB_METRICS_PORT: every process of this server counts into files of one fresh folder
+    (prometheus-client's multiprocess mode, which must be chosen before it is imported), and
+    this process serves their sum with the installation's state."""
+    if settings.metrics_port is None:
+        return None
+    import os
+    import tempfile
+
+    folder = tempfile.mkdtemp(prefix="kb-metrics-")
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = folder
+    from kb.operations.state import start_metrics_server
+
+    start_metrics_server(settings, settings.metrics_port)
+    print(
+        f"Metrics voor Prometheus op http://{settings.metrics_host}:{settings.metrics_port}/metrics",
+        flush=True,
+    )
+    return folder
 
 
 def _prepare(settings: Settings) -> int:
@@ -331,11 +360,13 @@ def _restore(settings: Settings, source: Path) -> int:
 def app_factory() -> object:
     """For `uvicorn kb.cli:app_factory --factory`: prepares database and index, builds the app."""
     from kb.app import create_app
+    from kb.logs import configure_logging
     from kb.operations.running import hold_server_lock, name_server_connections
 
     settings = Settings()
     _HELD.append(hold_server_lock(settings))  # for the life of the process: no restore under it
     name_server_connections()
+    configure_logging(settings.log_level)
     return create_app(settings)
 
 
