@@ -64,19 +64,25 @@ class RequestObserver:
         request_id = self._request_id(scope)
         token = REQUEST_ID.set(request_id)
         status = 500
+        observed = False
         header = (b"x-request-id", request_id.encode())
 
         async def send_with_id(message: Message) -> None:
-            nonlocal status
+            nonlocal status, observed
             if message["type"] == "http.response.start":
                 status = int(message["status"])
                 message["headers"] = [*message.get("headers", ()), header]
+            elif message["type"] == "http.response.body" and not message.get("more_body"):
+                # Before the last byte leaves: a client that got its answer finds it counted.
+                observed = True
+                self._observe(scope, status, time.perf_counter() - started)
             await send(message)
 
         try:
             await self.app(scope, receive, send_with_id)
         finally:
-            self._observe(scope, status, time.perf_counter() - started)
+            if not observed:
+                self._observe(scope, status, time.perf_counter() - started)
             REQUEST_ID.reset(token)
 
     def _observe(self, scope: Scope, status: int, seconds: float) -> None:
