@@ -116,6 +116,6 @@ def start_metrics_server(settings: Settings, port: int) -> None:
     from prometheus_client.multiprocess import MultiProcessCollector
 
     registry = CollectorRegistry()
-    MultiProcessCollector(registry, path=os.environ["PROMETHEUS_MULTIPROC_DIR"])
+    MultiProcessCollector(registry, path=os.environ["PROMETHEUS_MULTIPROC_DIR"])  # type: ignore[no-untyped-call]
     registry.register(StateCollector(settings))
     start_http_server(port, addr=settings.metrics_host, registry=registry)

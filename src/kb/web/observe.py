@@ -20,6 +20,7 @@ import uuid
 from collections.abc import Sequence
 from typing import Any
 
+from litestar.enums import ScopeType
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from kb.logs import REQUEST_ID
@@ -57,7 +58,7 @@ class RequestObserver:
         return uuid.uuid4().hex
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
+        if scope["type"] != ScopeType.HTTP:
             await self.app(scope, receive, send)
             return
         started = time.perf_counter()
@@ -86,7 +87,8 @@ class RequestObserver:
             REQUEST_ID.reset(token)
 
     def _observe(self, scope: Scope, status: int, seconds: float) -> None:
-        method = scope["method"] if scope["method"] in _METHODS else "OTHER"
+        asked = str(scope.get("method", ""))
+        method = asked if asked in _METHODS else "OTHER"
         route = route_of(scope)
         REQUESTS.labels(method, route, str(status)).inc()
         REQUEST_SECONDS.labels(method, route).observe(seconds)
