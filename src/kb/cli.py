@@ -123,9 +123,7 @@ def _report_content(settings: Settings, output: Path) -> int:
 
 
 def _serve(settings: Settings, host: str, port: int, workers: int) -> int:
-    import uvicorn
-
-    from kb.operations.running import hold_server_lock, name_server_connections
+    from kb.operations.running import hold_server_lock
 
     # Held as long as this process runs, so that `kb restore` refuses meanwhile; the workers'
     # PostgreSQL connections carry the server's name for restores on other hosts to see.
@@ -134,8 +132,27 @@ def _serve(settings: Settings, host: str, port: int, workers: int) -> int:
     except StartupRefusedError as exc:
         print(exc, file=sys.stderr)
         return 1
+    try:
+        return _serve_holding_the_lock(settings, host, port, workers)
+    finally:
+        server_lock.release()
+
+
+def _serve_holding_the_lock(settings: Settings, host: str, port: int, workers: int) -> int:
+    from kb.operations.running import name_server_connections
+
     name_server_connections()
     metrics_dir = _metrics_before_imports(settings)
+    try:
+        return _prepare_and_run(settings, host, port, workers)
+    finally:
+        if metrics_dir:
+            shutil.rmtree(metrics_dir, ignore_errors=True)
+
+
+def _prepare_and_run(settings: Settings, host: str, port: int, workers: int) -> int:
+    import uvicorn
+
     from kb.logs import configure_logging, logging_config
 
     configure_logging(settings.log_level)
@@ -161,9 +178,6 @@ def _serve(settings: Settings, host: str, port: int, workers: int) -> int:
         # uvicorn's default believes anyone connecting from 127.0.0.1.
         proxy_headers=False,
     )
-    server_lock.release()
-    if metrics_dir:
-        shutil.rmtree(metrics_dir, ignore_errors=True)
     return 0
 
 
