@@ -56,6 +56,7 @@ from kb.web.apidocs import PlainDocsRenderPlugin
 from kb.web.auth import AuthMiddleware, provide_caller
 from kb.web.errors import exception_to_response
 from kb.web.health import Readiness, health, ready
+from kb.web.observe import RequestObserver
 from kb.web.outages import OutageMiddleware
 from kb.web.requests import GuardedRequest, RequestGuard, trusted_networks
 from kb.web.security import security_headers
@@ -176,7 +177,7 @@ def create_app(
             **auth_template_globals(settings.demo),
         )
 
-    return Litestar(
+    app = Litestar(
         route_handlers=[
             home,
             health,
@@ -247,4 +248,9 @@ def create_app(
         compression_config=CompressionConfig(backend="gzip", minimum_size=1000),
         debug=settings.debug,
         state=State({"settings": settings}),
+        # Logging is the program's to configure (kb.logs: JSON lines), not each app's.
+        logging_config=None,
     )
+    # Around Litestar's whole handler, so that a request that found no route is logged too.
+    app.asgi_handler = RequestObserver(app.asgi_handler, trusted_networks(settings.trusted_proxies))
+    return app

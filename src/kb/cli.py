@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import errno
+import shutil
 import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -130,8 +131,39 @@ def _report_content(settings: Settings, output: Path) -> int:
 
 
 def _serve(settings: Settings, host: str, port: int, workers: int) -> int:
+    from kb.operations.running import hold_server_lock
+
+    # Held as long as this process runs, so that `kb restore` refuses meanwhile; the workers'
+    # PostgreSQL connections carry the server's name for restores on other hosts to see.
+    try:
+        server_lock = hold_server_lock(settings)
+    except StartupRefusedError as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    try:
+        return _serve_holding_the_lock(settings, host, port, workers)
+    finally:
+        server_lock.release()
+
+
+def _serve_holding_the_lock(settings: Settings, host: str, port: int, workers: int) -> int:
+    from kb.operations.running import name_server_connections
+
+    name_server_connections()
+    metrics_dir = _metrics_before_imports(settings)
+    try:
+        return _prepare_and_run(settings, host, port, workers)
+    finally:
+        if metrics_dir:
+            shutil.rmtree(metrics_dir, ignore_errors=True)
+
+
+def _prepare_and_run(settings: Settings, host: str, port: int, workers: int) -> int:
     import uvicorn
 
+    from kb.logs import configure_logging, logging_config
+
+    configure_logging(settings.log_level)
     # Once, before any worker starts, so that they do not race to build the index. With several
     # workers this process only watches them: preparing in a child process keeps the
     # application's imports (some 100 MB) out of it.
@@ -147,13 +179,35 @@ def _serve(settings: Settings, host: str, port: int, workers: int) -> int:
         host=host,
         port=port,
         workers=workers,
-        log_level="warning",
-        access_log=False,
+        log_level=settings.log_level.lower(),
+        log_config=logging_config(settings.log_level),  # each worker logs JSON lines too
+        access_log=False,  # the application writes one line per request itself
         # The application alone decides whose forwarding headers to believe (KB_TRUSTED_PROXIES);
         # uvicorn's default believes anyone connecting from 127.0.0.1.
         proxy_headers=False,
     )
     return 0
+
+
+def _metrics_before_imports(settings: Settings) -> str | None:
+    """With KB_METRICS_PORT: every process of this server counts into files of one fresh folder
+    (prometheus-client's multiprocess mode, which must be chosen before it is imported), and
+    this process serves their sum with the installation's state."""
+    if settings.metrics_port is None:
+        return None
+    import os
+    import tempfile
+
+    folder = tempfile.mkdtemp(prefix="kb-metrics-")
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = folder
+    from kb.operations.state import start_metrics_server
+
+    start_metrics_server(settings, settings.metrics_port)
+    print(
+        f"Metrics voor Prometheus op http://{settings.metrics_host}:{settings.metrics_port}/metrics",
+        flush=True,
+    )
+    return folder
 
 
 def _prepare(settings: Settings) -> int:
@@ -292,11 +346,53 @@ def _audit_verify(settings: Settings) -> int:
     return 1
 
 
+def _backup(settings: Settings, target: Path) -> int:
+    from kb.errors import OperationRefusedError
+    from kb.operations import backup
+
+    try:
+        report = backup(settings, target)
+    except OperationRefusedError as exc:
+        print(exc.detail, file=sys.stderr)
+        return 1
+    print(
+        f"Back-up geschreven naar {report.path}: {report.database}, schema {report.revision}, "
+        f"{report.rows} rijen, {report.files} bestanden uit content/ en search/."
+    )
+    return 0
+
+
+def _restore(settings: Settings, source: Path) -> int:
+    from kb.errors import OperationRefusedError
+    from kb.operations import restore
+
+    try:
+        report = restore(settings, source)
+    except (OperationRefusedError, ContentError) as exc:
+        print(exc.detail if isinstance(exc, KbError) else exc, file=sys.stderr)
+        return 1
+    print(
+        f"Hersteld uit {source} (gemaakt {report.made_at}): {report.database}, schema "
+        f"{report.backup_revision} → {report.revision}; zoekindex opnieuw gebouwd, "
+        f"{report.entries} items. Controleer het auditlog met kb audit verify."
+    )
+    return 0
+
+
 def app_factory() -> object:
     """For `uvicorn kb.cli:app_factory --factory`: prepares database and index, builds the app."""
     from kb.app import create_app
+    from kb.logs import configure_logging
+    from kb.operations.running import hold_server_lock, name_server_connections
 
-    return create_app(Settings())
+    settings = Settings()
+    _HELD.append(hold_server_lock(settings))  # for the life of the process: no restore under it
+    name_server_connections()
+    configure_logging(settings.log_level)
+    return create_app(settings)
+
+
+_HELD: list[object] = []
 
 
 def worker_app_factory() -> object:
@@ -387,6 +483,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
     analytics.add_argument("--days", type=int, default=30, help="periode in dagen (standaard 30)")
     analytics.add_argument("--limit", type=int, default=20, help="aantal regels per lijst")
+    backup = commands.add_parser(
+        "backup", help="back-up van de hele database en van content/ en search/ in één bestand"
+    )
+    backup.add_argument("file", type=Path, help="het back-upbestand (.tar.gz)")
+    restore = commands.add_parser(
+        "restore",
+        help="herstel een back-up (weigert een nieuwer schema en een draaiende server)",
+    )
+    restore.add_argument("file", type=Path, help="het back-upbestand van kb backup")
     report = commands.add_parser("report", help="rapporten voor de redactie")
     report_commands = report.add_subparsers(dest="report_command", required=True)
     content = report_commands.add_parser(
@@ -418,6 +523,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _analytics(settings, args.days, args.limit)
     if args.command == "report":
         return _report_content(settings, args.output)
+    if args.command == "backup":
+        return _backup(settings, args.file)
+    if args.command == "restore":
+        return _restore(settings, args.file)
     return 2
 
 

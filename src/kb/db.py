@@ -4,6 +4,9 @@ engine creation and migrations (Alembic, run programmatically)."""
 from __future__ import annotations
 
 import datetime as dt
+import fcntl
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -17,6 +20,7 @@ from sqlalchemy import (
     Text,
     create_engine,
     event,
+    text,
 )
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Dialect
@@ -43,6 +47,8 @@ __all__ = [
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 CONNECT_TIMEOUT_S = 5
+# Arbitrary constant naming the PostgreSQL advisory lock that lets one process migrate at a time.
+MIGRATION_LOCK = 0x6B62_4D49  # "kbMI"
 
 # Deterministic constraint names, so migrations read the same on SQLite and PostgreSQL.
 NAMING = {
@@ -118,12 +124,14 @@ def make_engine(settings: Settings) -> Engine:
     url = settings.resolved_database_url
     if url.startswith("sqlite"):
         settings.data_dir.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"check_same_thread": False})
+        # hide_parameters: a failed statement's values (case content) never reach an error
+        # message or a log line; the statement itself still does.
+        engine = create_engine(url, connect_args={"check_same_thread": False}, hide_parameters=True)
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     # A server that stops answering must fail a request within seconds (a 503), not hang it.
     connect_args = {} if "connect_timeout" in url else {"connect_timeout": CONNECT_TIMEOUT_S}
-    return create_engine(url, pool_pre_ping=False, connect_args=connect_args)
+    return create_engine(url, pool_pre_ping=False, connect_args=connect_args, hide_parameters=True)
 
 
 def alembic_config(engine: Engine) -> AlembicConfig:
@@ -136,11 +144,30 @@ def alembic_config(engine: Engine) -> AlembicConfig:
     return config
 
 
+@contextmanager
+def _sqlite_migration_lock(engine: Engine) -> Iterator[None]:
+    """On SQLite, a lock file beside the database (every process sharing it is on this host)."""
+    database = engine.url.database
+    if engine.dialect.name != "sqlite" or not database or database == ":memory:":
+        yield
+        return
+    with open(f"{database}.migrate.lock", "a+", encoding="utf-8") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+        yield
+
+
 def migrate(engine: Engine) -> None:
-    """Bring the database schema to the newest migration."""
+    """Bring the database schema to the newest migration, one process at a time.
+
+    Workers and hosts that start together all call this: the first takes the lock (PostgreSQL:
+    an advisory lock held until its transaction commits; SQLite: a lock file) and migrates, the
+    others wait and then find the schema current, so no two run a migration at once.
+    """
     from alembic import command
 
     config = alembic_config(engine)
-    with engine.begin() as connection:
+    with _sqlite_migration_lock(engine), engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
         config.attributes["connection"] = connection
         command.upgrade(config, "head")

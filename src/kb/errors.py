@@ -15,7 +15,8 @@ The tree:
     ├── InvalidCredentialsError      wrong user name or password: one answer for both (401)
     ├── TooManyAttemptsError         too many failed sign-ins; carries `retry_after` seconds (429)
     ├── ContentError                 content or search files are invalid; carries `problems`
-    └── StartupRefusedError          the settings or accounts make it unsafe to start
+    ├── StartupRefusedError          the settings or accounts make it unsafe to start
+    └── OperationRefusedError        a backup or restore that would harm the data is refused
 
 Services raise these; `kb.web.errors` is the one place that turns them into problem+json for
 the API or an HTML page for people. `status_code` is what that place answers with.
@@ -39,6 +40,7 @@ __all__ = [
     "KbError",
     "NotFoundError",
     "NotSignedInError",
+    "OperationRefusedError",
     "PermissionDeniedError",
     "PreconditionFailedError",
     "PreconditionRequiredError",
@@ -188,6 +190,14 @@ class StartupRefusedError(KbError):
 
     status_code = 500
     title = "Start geweigerd"
+
+
+class OperationRefusedError(KbError):
+    """An operator's command (`kb backup`, `kb restore`) that would harm the data; says why and
+    what to do, and nothing was changed."""
+
+    status_code = 500
+    title = "Geweigerd"
 
 
 # --- Pydantic's errors in Dutch ---------------------------------------------------------------

@@ -144,6 +144,27 @@ class Settings(BaseSettings):
         description="The largest request body accepted; a larger one gets 413.",
     )
 
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
+        default="INFO",
+        description=(
+            "Level of the application's JSON log lines on standard error: `INFO` writes one line "
+            "per request; libraries log only warnings at any level."
+        ),
+    )
+    metrics_port: int | None = Field(
+        default=None,
+        ge=1,
+        le=65535,
+        description=(
+            "Port on which `kb serve` answers Prometheus (`/metrics`, every worker summed); "
+            "empty: no metrics served."
+        ),
+    )
+    metrics_host: str = Field(
+        default="127.0.0.1",
+        description="Address the metrics port listens on; keep it internal (not public).",
+    )
+
     @field_validator("trusted_proxies", mode="before")
     @classmethod
     def _proxy_list(cls, value: Any) -> Any:

@@ -23,6 +23,7 @@ __all__ = [
     "CHROMIUM_ARGS",
     "REPO",
     "desktop_context",
+    "free_port",
     "launch_chromium",
     "running_app",
 ]
@@ -41,7 +42,7 @@ CHROMIUM_ARGS = [
 STARTUP_SECONDS = 120
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
@@ -70,22 +71,30 @@ def _command(port: int, workers: int | None) -> list[str]:
 
 @contextmanager
 def running_app(
-    data_dir: Path, workers: int | None = None, content_dir: Path = REPO / "content"
+    data_dir: Path,
+    workers: int | None = None,
+    content_dir: Path = REPO / "content",
+    env: dict[str, str] | None = None,
 ) -> Iterator[str]:
     """Serve the app on a free port of 127.0.0.1 over the real content; yield its URL.
 
     Without `workers`, uvicorn runs `kb.cli:app_factory`; with it, `kb serve --workers N` does,
     as in production. The data dir (SQLite and the search index) is the caller's temporary
     folder, and no `KB_` variable of the calling environment leaks in, so a developer's own
-    settings never apply.
+    settings never apply; `env` adds settings of the test's own.
     """
-    port = _free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("KB_")} | {
-        "KB_DATA_DIR": str(data_dir),
-        "KB_CONTENT_DIR": str(content_dir),
-        "KB_SEARCH_DIR": str(REPO / "search"),
-        "KB_DEMO": "1",
-    }
+    port = free_port()
+    extra = env or {}
+    env = (
+        {k: v for k, v in os.environ.items() if not k.startswith("KB_")}
+        | {
+            "KB_DATA_DIR": str(data_dir),
+            "KB_CONTENT_DIR": str(content_dir),
+            "KB_SEARCH_DIR": str(REPO / "search"),
+            "KB_DEMO": "1",
+        }
+        | extra
+    )
     command = _command(port, workers)
     url = f"http://127.0.0.1:{port}"
     log_path = data_dir / "server.log"

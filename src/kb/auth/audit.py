@@ -32,6 +32,7 @@ import logging
 import os
 import queue
 import threading
+import time
 from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass
@@ -44,6 +45,7 @@ from sqlalchemy.orm import Session
 from kb.access import HasRole
 from kb.auth.models import AuditEntry
 from kb.clock import aware, utcnow
+from kb.metrics import AUDIT_APPEND_SECONDS
 
 __all__ = [
     "GENESIS",
@@ -165,10 +167,12 @@ def _chain(connection: Connection, entries: Sequence[AuditEntry]) -> None:
 
 def _append(connection: Connection, entries: Sequence[AuditEntry]) -> None:
     """Lock the chain, chain `entries` to its head and insert them, in `connection`'s transaction."""
+    started = time.perf_counter()
     _lock_chain(connection)
     _chain(connection, entries)
     rows = [{key: getattr(entry, key) for key in _COLUMNS} for entry in entries]
     connection.execute(insert(AuditEntry), rows)
+    AUDIT_APPEND_SECONDS.observe(time.perf_counter() - started)
 
 
 def record(

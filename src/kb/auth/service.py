@@ -45,6 +45,7 @@ from kb.errors import (
     PermissionDeniedError,
     TooManyAttemptsError,
 )
+from kb.metrics import SIGN_IN_FAILURES
 from kb.settings import Settings
 
 __all__ = ["ACTIVATION_PATH", "CONFIRMED_ROLES", "AccountService", "AuthConfig", "UserLookup"]
@@ -377,11 +378,13 @@ class AccountService:
         if any(ord(char) < 32 for char in name):
             # No account has such a name (see `_USERNAME`), and PostgreSQL cannot even hold a
             # NUL to look for it, count it or audit it: answered as any wrong name, unchecked.
+            SIGN_IN_FAILURES.labels("credentials").inc()
             raise InvalidCredentialsError()
         keys = [f"user:{name}"] + ([f"addr:{address}"] if address else [])
         counter = self._config.sign_in_counter(self._session)
         attempt = counter.reserve(keys, now)
         if attempt.wait:
+            SIGN_IN_FAILURES.labels("throttled").inc()
             raise TooManyAttemptsError(attempt.wait)
         account = self.find(name)
         matched = self._config.passwords.verify(
@@ -391,6 +394,7 @@ class AccountService:
             self._audit("auth.sign_in_failed", name, None, address, {"via": via}, now=now)
             # The failure must count although this request ends in an error (which rolls back).
             self._session.commit()
+            SIGN_IN_FAILURES.labels("credentials").inc()
             raise InvalidCredentialsError()
         counter.release(attempt)
         counter.reset(f"user:{name}")

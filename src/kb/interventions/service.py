@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from typing import Annotated, Any
 
@@ -12,8 +13,9 @@ from kb.errors import FieldError, InvalidInputError, UnknownNameError, dutch_fie
 from kb.interventions.analytics import SearchStats
 from kb.interventions.catalogue import Catalogue
 from kb.interventions.schemas import Entry, SearchItem, SearchPage
+from kb.metrics import SEARCH_SECONDS
 from kb.regions import register
-from kb.search.base import SearchBackend, SearchQuery
+from kb.search.base import SearchBackend, SearchQuery, SearchResult
 from kb.vocabulary import (
     ARRONDISSEMENTS,
     AUDIENCES,
@@ -151,8 +153,14 @@ class InterventionService:
         if self.stats is not None and params.q and params.page == 1:
             self.stats.record(params.q, total)
 
-    def search(self, params: SearchParams) -> SearchPage:
+    def _search(self, params: SearchParams) -> SearchResult:
+        started = time.perf_counter()
         result = self.backend.search(params.to_query())
+        SEARCH_SECONDS.labels(self.backend.name).observe(time.perf_counter() - started)
+        return result
+
+    def search(self, params: SearchParams) -> SearchPage:
+        result = self._search(params)
         items = [SearchItem(**hit.payload, highlight=hit.highlight) for hit in result.hits]
         return SearchPage(
             total=result.total,
@@ -169,7 +177,7 @@ class InterventionService:
         Payloads are list items already, validated and dumped when indexed (indexing.py);
         building the models again for every request was a fifth of the API's time.
         """
-        result = self.backend.search(params.to_query())
+        result = self._search(params)
         items = b"[" + b",".join(hit.item_json() for hit in result.hits) + b"]"
         page = {
             "total": result.total,

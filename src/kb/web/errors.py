@@ -29,6 +29,7 @@ from kb.errors import (
     NotSignedInError,
     TooManyAttemptsError,
 )
+from kb.web.observe import route_of
 from kb.web.requests import INVALID_JSON
 
 __all__ = [
@@ -42,6 +43,7 @@ __all__ = [
     "status_title",
     "wants_json",
 ]
+
 
 logger = logging.getLogger(__name__)
 
@@ -241,8 +243,8 @@ def exception_to_response(request: Request[Any, Any, Any], exc: Exception) -> Re
     if isinstance(exc, HTTPException):
         return _request_error(request, exc)
     if is_outage(exc):
-        logger.warning("Dependency down on %s: %s", request.url.path, exc)
+        logger.warning("Dependency down on %s: %s", route_of(request.scope), exc)
         headers = {"Retry-After": str(RETRY_AFTER_SECONDS)}
         return problem(request, 503, UNAVAILABLE, headers=headers)
-    logger.exception("Unhandled error on %s", request.url.path, exc_info=exc)
+    logger.exception("Unhandled error on %s", route_of(request.scope), exc_info=exc)
     return problem(request, 500, "Er ging aan onze kant iets mis. Probeer het later opnieuw.")

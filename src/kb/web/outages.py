@@ -26,8 +26,10 @@ from kb.web.errors import (
     status_title,
     wants_json,
 )
+from kb.web.observe import route_of
 
 __all__ = ["OutageMiddleware", "unavailable"]
+
 
 logger = logging.getLogger(__name__)
 
@@ -88,6 +90,6 @@ class OutageMiddleware(ASGIMiddleware):
             outage = _outage_in(exc)
             if started or outage is None:
                 raise
-            logger.warning("Dependency down while answering %s: %s", scope["path"], outage)
+            logger.warning("Dependency down while answering %s: %s", route_of(scope), outage)
             for message in unavailable(scope, UNAVAILABLE):
                 await send(message)

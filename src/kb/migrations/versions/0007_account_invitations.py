@@ -6,6 +6,10 @@ Create Date: 2026-11-30
 
 Existing accounts were made on the command line with a password and stay as they are
 (`needs_confirmation` false, no invitation).
+
+The columns are added with plain ALTER TABLE, never by copying `account` in batch mode: on
+SQLite the copy drops the original table, which the foreign keys of existing analyses refuse
+(found by the upgrade test from the first release's data, tests/operations/test_upgrade.py).
 """
 
 from __future__ import annotations
@@ -20,14 +24,14 @@ depends_on = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("account", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("created_by_id", sa.Integer(), nullable=True))
-        batch_op.add_column(sa.Column("activated_at", sa.DateTime(timezone=True), nullable=True))
-        batch_op.add_column(
-            sa.Column("needs_confirmation", sa.Boolean(), nullable=False, server_default=sa.false())
-        )
-        batch_op.add_column(sa.Column("confirmed_by_id", sa.Integer(), nullable=True))
-        batch_op.add_column(sa.Column("confirmed_at", sa.DateTime(timezone=True), nullable=True))
+    op.add_column("account", sa.Column("created_by_id", sa.Integer(), nullable=True))
+    op.add_column("account", sa.Column("activated_at", sa.DateTime(timezone=True), nullable=True))
+    op.add_column(
+        "account",
+        sa.Column("needs_confirmation", sa.Boolean(), nullable=False, server_default=sa.false()),
+    )
+    op.add_column("account", sa.Column("confirmed_by_id", sa.Integer(), nullable=True))
+    op.add_column("account", sa.Column("confirmed_at", sa.DateTime(timezone=True), nullable=True))
     op.create_table(
         "invitation",
         sa.Column("id", sa.Integer(), nullable=False),
