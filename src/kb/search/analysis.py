@@ -23,6 +23,11 @@ import tantivy
 from kb.search.config import SearchConfig
 
 __all__ = [
+    "MATCHES",
+    "MATCH_ALL",
+    "MATCH_ANY",
+    "MATCH_MOST",
+    "MATCH_NONE",
     "Decompounder",
     "DutchAnalyzer",
     "Marker",
@@ -31,6 +36,7 @@ __all__ = [
     "edit_distance",
     "fold",
     "marker",
+    "match_level",
     "unique_words",
     "vocabulary",
     "words_of",
@@ -48,6 +54,13 @@ LINKING = (
     "e",
     "",
 )  # Dutch tussenklanken: omgang-s-regeling, kind-e-ren is not one, but ouder-e- is rare
+
+
+# How well the results answer a query, from its words' point of view (the search API's `match`):
+# every word found (`all`), most of them or the recognised terms (`most`), only some common
+# word of it (`any`: a weak answer, counted for the editors), or nothing (`none`).
+MATCH_ALL, MATCH_MOST, MATCH_ANY, MATCH_NONE = "all", "most", "any", "none"
+MATCHES = (MATCH_ALL, MATCH_MOST, MATCH_ANY, MATCH_NONE)
 
 
 _ACCENTS = str.maketrans("àáâãäåèéêëìíîïòóôõöùúûüýÿçñ", "aaaaaaeeeeiiiiooooouuuuyycn")
@@ -244,6 +257,17 @@ class QueryGroup:
     typo_length: int  # length of the typed word: decides how many typos are forgiven
     last: bool = False  # the last word is matched as a prefix too (search as you type)
     from_synonym: bool = False
+    topics: frozenset[str] = frozenset()  # what the query is about when it uses this group
+
+
+@dataclass(frozen=True)
+class _SynonymTerm:
+    """A synonym term as query words, the terms it finds with their weights, and its topics."""
+
+    words: tuple[str, ...]
+    others: tuple[tuple[str, ...], ...]
+    weights: tuple[float, ...]
+    topics: frozenset[str]
 
 
 @dataclass(frozen=True)
@@ -253,6 +277,27 @@ class QueryPlan:
     @property
     def stems(self) -> list[str]:
         return [g.alternatives[0][0] for g in self.groups if g.alternatives and g.alternatives[0]]
+
+    @property
+    def topics(self) -> frozenset[str]:
+        return frozenset(topic for g in self.groups for topic in g.topics)
+
+
+def match_level(plan: QueryPlan, matched: Sequence[int]) -> str:
+    """How well results that match the groups at positions `matched` answer `plan`.
+
+    Half of the groups or more is `most`, and so is any recognised term (a synonym or a
+    plain-language phrase such as "niet zien"): that is the question understood. Fewer plain
+    words is `any`, the weak answer.
+    """
+    asked = len(plan.groups)
+    if not matched:
+        return MATCH_ANY
+    if len(matched) == asked:
+        return MATCH_ALL
+    if 2 * len(matched) >= asked or any(plan.groups[i].from_synonym for i in matched):
+        return MATCH_MOST
+    return MATCH_ANY
 
 
 class DutchAnalyzer:
@@ -320,17 +365,30 @@ class DutchAnalyzer:
     # ------------------------------------------------------------------ queries
 
     @cached_property
-    def _synonyms(self) -> list[tuple[tuple[str, ...], tuple[tuple[str, ...], ...]]]:
-        """Each synonym term as a word sequence, with the other terms of its group."""
-        table = []
-        for group in self.config.synonyms:
-            terms = [tuple(self.words(term)) for term in group]
+    def _synonyms(self) -> list[_SynonymTerm]:
+        """Each synonym term as a word sequence, with the terms it finds and what it is about.
+
+        A term in several groups finds the terms of all of them (as in Meilisearch's map), each
+        at the highest weight a group gives it.
+        """
+        merged: dict[tuple[str, ...], tuple[dict[tuple[str, ...], float], set[str]]] = {}
+        for group in self.config.groups():
+            terms = [tuple(self.words(term)) for term in group.terms]
             for i, term in enumerate(terms):
-                if term:
-                    others = tuple(t for j, t in enumerate(terms) if j != i and t)
-                    table.append((term, others))
+                if not term:
+                    continue
+                others, topics = merged.setdefault(term, ({}, set()))
+                for j, other in enumerate(terms):
+                    if j != i and other and other != term:
+                        others[other] = max(others.get(other, 0.0), group.weight)
+                if group.topic:
+                    topics.add(group.topic)
+        table = [
+            _SynonymTerm(term, tuple(others), tuple(others.values()), frozenset(topics))
+            for term, (others, topics) in merged.items()
+        ]
         # Longest terms first, so "bijzondere curator" wins over a one-word term inside it.
-        table.sort(key=lambda row: -len(row[0]))
+        table.sort(key=lambda row: -len(row.words))
         return table
 
     def plan(self, text: str) -> QueryPlan:
@@ -341,18 +399,20 @@ class DutchAnalyzer:
         while position < len(words):
             matched = self._synonym_at(words, position)
             if matched is not None:
-                term, others = matched
-                alternatives = (self._stems(term), *(self._stems(o) for o in others))
+                alternatives = (self._stems(matched.words), *(self._stems(o) for o in matched.others))
+                weights = (1.0, *matched.weights)
+                kept = [(a, w) for a, w in zip(alternatives, weights, strict=True) if a]
                 groups.append(
                     QueryGroup(
-                        word=" ".join(term),
-                        alternatives=tuple(a for a in alternatives if a),
-                        weights=(1.0,) + (0.8,) * len(others),
-                        typo_length=0 if len(term) > 1 else len(term[0]),
+                        word=" ".join(matched.words),
+                        alternatives=tuple(a for a, _ in kept),
+                        weights=tuple(w for _, w in kept),
+                        typo_length=0 if len(matched.words) > 1 else len(matched.words[0]),
                         from_synonym=True,
+                        topics=matched.topics,
                     )
                 )
-                position += len(term)
+                position += len(matched.words)
                 continue
             groups.append(self._word_group(words[position]))
             position += 1
@@ -363,12 +423,22 @@ class DutchAnalyzer:
             )
         return QueryPlan(tuple(g for g in groups if g.alternatives))
 
-    def _synonym_at(
-        self, words: Sequence[str], position: int
-    ) -> tuple[tuple[str, ...], tuple[tuple[str, ...], ...]] | None:
-        for term, others in self._synonyms:
-            if tuple(words[position : position + len(term)]) == term:
-                return term, others
+    def topics(self, text: str) -> frozenset[str]:
+        """What a query is about, from the topics of the synonym groups it uses."""
+        return self.plan(text).topics
+
+    def is_synonym_term(self, word: str) -> bool:
+        """Whether a folded word is (part of) a synonym term: the search understood it."""
+        return word in self._synonym_words
+
+    @cached_property
+    def _synonym_words(self) -> frozenset[str]:
+        return frozenset(w for row in self._synonyms for w in row.words)
+
+    def _synonym_at(self, words: Sequence[str], position: int) -> _SynonymTerm | None:
+        for row in self._synonyms:
+            if tuple(words[position : position + len(row.words)]) == row.words:
+                return row
         return None
 
     def _stems(self, words: Sequence[str]) -> tuple[str, ...]:
