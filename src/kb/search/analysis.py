@@ -262,9 +262,9 @@ class QueryGroup:
 
 @dataclass(frozen=True)
 class _SynonymTerm:
-    """A synonym term as query words, the terms it finds with their weights, and its topics."""
+    """A synonym term as stems, the terms it finds with their weights, and its topics."""
 
-    words: tuple[str, ...]
+    stems: tuple[str, ...]
     others: tuple[tuple[str, ...], ...]
     weights: tuple[float, ...]
     topics: frozenset[str]
@@ -366,14 +366,15 @@ class DutchAnalyzer:
 
     @cached_property
     def _synonyms(self) -> list[_SynonymTerm]:
-        """Each synonym term as a word sequence, with the terms it finds and what it is about.
+        """Each synonym term as stems, with the terms it finds and what it is about.
 
-        A term in several groups finds the terms of all of them (as in Meilisearch's map), each
-        at the highest weight a group gives it.
+        Terms meet the query's words as stems, so every form of a word finds its group
+        (`bedreigt`, `bedreigd`; `vechtscheidingen`). A term in several groups finds the terms
+        of all of them (as in Meilisearch's map), each at the highest weight a group gives it.
         """
         merged: dict[tuple[str, ...], tuple[dict[tuple[str, ...], float], set[str]]] = {}
         for group in self.config.groups():
-            terms = [tuple(self.words(term)) for term in group.terms]
+            terms = [self._stems(self.words(term)) for term in group.terms]
             for i, term in enumerate(terms):
                 if not term:
                     continue
@@ -388,31 +389,32 @@ class DutchAnalyzer:
             for term, (others, topics) in merged.items()
         ]
         # Longest terms first, so "bijzondere curator" wins over a one-word term inside it.
-        table.sort(key=lambda row: -len(row.words))
+        table.sort(key=lambda row: -len(row.stems))
         return table
 
     def plan(self, text: str) -> QueryPlan:
         """Break a query into groups: typed words, their synonyms and their compound parts."""
         words = self.words(text)
+        stems = [self.stem(w) for w in words]
         groups: list[QueryGroup] = []
         position = 0
         while position < len(words):
-            matched = self._synonym_at(words, position)
+            matched = self._synonym_at(stems, position)
             if matched is not None:
-                alternatives = (self._stems(matched.words), *(self._stems(o) for o in matched.others))
+                size = len(matched.stems)
+                alternatives = (matched.stems, *matched.others)
                 weights = (1.0, *matched.weights)
-                kept = [(a, w) for a, w in zip(alternatives, weights, strict=True) if a]
                 groups.append(
                     QueryGroup(
-                        word=" ".join(matched.words),
-                        alternatives=tuple(a for a, _ in kept),
-                        weights=tuple(w for _, w in kept),
-                        typo_length=0 if len(matched.words) > 1 else len(matched.words[0]),
+                        word=" ".join(words[position : position + size]),
+                        alternatives=alternatives,
+                        weights=weights,
+                        typo_length=0 if size > 1 else len(words[position]),
                         from_synonym=True,
                         topics=matched.topics,
                     )
                 )
-                position += len(matched.words)
+                position += size
                 continue
             groups.append(self._word_group(words[position]))
             position += 1
@@ -429,15 +431,15 @@ class DutchAnalyzer:
 
     def is_synonym_term(self, word: str) -> bool:
         """Whether a folded word is (part of) a synonym term: the search understood it."""
-        return word in self._synonym_words
+        return self.stem(word) in self._synonym_stems
 
     @cached_property
-    def _synonym_words(self) -> frozenset[str]:
-        return frozenset(w for row in self._synonyms for w in row.words)
+    def _synonym_stems(self) -> frozenset[str]:
+        return frozenset(stem for row in self._synonyms for stem in row.stems)
 
-    def _synonym_at(self, words: Sequence[str], position: int) -> _SynonymTerm | None:
+    def _synonym_at(self, stems: Sequence[str], position: int) -> _SynonymTerm | None:
         for row in self._synonyms:
-            if tuple(words[position : position + len(row.words)]) == row.words:
+            if tuple(stems[position : position + len(row.stems)]) == row.stems:
                 return row
         return None
 

@@ -15,6 +15,7 @@ __all__ = [
     "RELATED_WEIGHT",
     "SYNONYM_WEIGHT",
     "TOPICS",
+    "UNSAFE_TOPIC",
     "Ranking",
     "SearchConfig",
     "SynonymGroup",
@@ -28,7 +29,8 @@ SYNONYM_WEIGHT = 0.8
 RELATED_WEIGHT = 0.5
 # What a group may say a query is about. `onveiligheid`: violence or an unsafe situation; the
 # search page then puts Veilig Thuis above the results and marks the joint formats.
-TOPICS: tuple[str, ...] = ("onveiligheid",)
+UNSAFE_TOPIC = "onveiligheid"
+TOPICS: tuple[str, ...] = (UNSAFE_TOPIC,)
 
 
 class Ranking(BaseModel):
@@ -45,6 +47,8 @@ class Ranking(BaseModel):
     prefix_last_word: bool = True
     did_you_mean_below: int = Field(default=3, ge=0)
     relax_below: int = Field(default=3, ge=0)
+    demote_when_unsafe: list[str] = Field(default_factory=list)
+    unsafe_demotion: float = Field(default=0.5, gt=0, le=1)
 
 
 @dataclass(frozen=True)

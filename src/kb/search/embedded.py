@@ -32,7 +32,7 @@ from kb.search.analysis import (
     words_of,
 )
 from kb.search.base import FACETS, IndexDocument, SearchHit, SearchQuery, SearchResult
-from kb.search.config import SearchConfig
+from kb.search.config import UNSAFE_TOPIC, SearchConfig
 
 __all__ = ["EmbeddedBackend"]
 
@@ -94,6 +94,9 @@ RELOAD_CHECK_SECONDS = 1.0
 # A relaxed query (not every word required) ranks the documents with every word first: their
 # constant bonus is far above any BM25 score of this content.
 ALL_WORDS_BONUS = 1000.0
+# In a long question every word is found somewhere in a long text by chance: from this many
+# groups on, the relaxed results rank on their own merit.
+MAX_BONUS_GROUPS = 3
 # The groups a relaxed query requires, by position; None: every group.
 Required = tuple[int, ...] | None
 K = TypeVar("K")
@@ -558,7 +561,32 @@ class EmbeddedBackend:
                 clauses.append(
                     (tantivy.Occur.Should, tantivy.Query.const_score_query(every, ALL_WORDS_BONUS))
                 )
-        return tantivy.Query.boolean_query(clauses)
+        query = tantivy.Query.boolean_query(clauses)
+        if ranked and UNSAFE_TOPIC in plan.topics:
+            return self._safety_first(query)
+        return query
+
+    def _safety_first(self, query: tantivy.Query) -> tantivy.Query:
+        """A question about violence ranks help that is contra-indicated under violence (the
+        joint formats, such as mediation) lower: safety first. It stays in the results, with
+        its warning; only its score is scaled down."""
+        ranking = self.config.ranking
+        codes = ranking.demote_when_unsafe
+        if not codes:
+            return query
+        joint = self._any(self._term("contraindications", code) for code in codes)
+        demoted = tantivy.Query.boolean_query(
+            [(tantivy.Occur.Must, query), (tantivy.Occur.Must, joint)]
+        )
+        others = tantivy.Query.boolean_query(
+            [(tantivy.Occur.Must, query), (tantivy.Occur.MustNot, joint)]
+        )
+        return tantivy.Query.boolean_query(
+            [
+                (tantivy.Occur.Should, tantivy.Query.boost_query(demoted, ranking.unsafe_demotion)),
+                (tantivy.Occur.Should, others),
+            ]
+        )
 
     def filter_queries(self, query: SearchQuery, skip: str | None = None) -> list[tantivy.Query]:
         """One query per active filter; `skip` leaves out a facet's own filter (disjunctive counts)."""
@@ -661,12 +689,14 @@ class EmbeddedBackend:
             relaxed = self._relaxed(searcher, plan, filters, strict)
             if relaxed is not None:
                 required, match = relaxed
-                _, text_or_none = self._compiled(query.q, required, bonus=bool(strict))
+                # Results with every word first, unless the question is long (see MAX_BONUS_GROUPS).
+                bonus = bool(strict) and len(plan.groups) <= MAX_BONUS_GROUPS
+                _, text_or_none = self._compiled(query.q, required, bonus=bonus)
                 text = text_or_none or tantivy.Query.empty_query()
                 result = searcher.search(
                     self._combine(text, filters), query.per_page, offset=query.offset
                 )
-                if strict:
+                if bonus:
                     match = MATCH_ALL  # the best results match every word; the rest follow
         suggestion = None
         if strict < self.config.ranking.did_you_mean_below or match == MATCH_ANY:
@@ -918,13 +948,15 @@ def _by_first_letter(words: dict[str, int]) -> dict[str, list[tuple[str, int]]]:
 
 
 def _keep_rank(group: QueryGroup, count: int) -> int:
-    """How much a relaxed query wants to keep a group: 0 let go first, 3 kept longest.
+    """How much a relaxed query wants to keep a group: 0 let go first, 4 kept longest.
 
     A phrase the synonyms recognise ("niet zien", "huiselijk geweld") says most about the
     question; a word with synonyms more than a plain word.
     """
     if not count:
         return 0  # the content does not hold it: requiring it can only hide results
+    if UNSAFE_TOPIC in group.topics:
+        return 4  # safety first: a question about violence is about that before anything else
     if group.from_synonym:
         return 3 if " " in group.word else 2
     return 1
