@@ -28,6 +28,7 @@ __all__ = [
     "GLASL_PHASE_NAMES",
     "GUIDE_COMMUNICATION",
     "GUIDE_SAFETY",
+    "JOINT_FORMAT_CONTRAINDICATIONS",
     "KINDS",
     "LABELS",
     "PROVINCES",
@@ -687,4 +688,13 @@ LABELS: Mapping[str, Mapping[str, str]] = MappingProxyType(
         "advice": ADVICE_LABELS,
         "safety_level": SAFETY_LEVEL_LABELS,
     }
+)
+
+# Joint formats (mediation, ouderschapsbemiddeling, joint parent sessions) carry these
+# contra-indications (domain.md §3.4): under coercive control or acute danger they are unsafe.
+# The search page marks entries with any of them "niet bij onveiligheid"; search/ranking.yaml
+# (`demote_when_unsafe`) ranks them lower for questions about violence, kept equal by a test.
+JOINT_FORMAT_CONTRAINDICATIONS: tuple[Contraindication, ...] = (
+    "dwingende_controle",
+    "acute_onveiligheid",
 )

@@ -33,6 +33,7 @@ __all__ = [
     "Marker",
     "QueryGroup",
     "QueryPlan",
+    "covered_level",
     "edit_distance",
     "fold",
     "marker",
@@ -259,6 +260,11 @@ class QueryGroup:
     from_synonym: bool = False
     topics: frozenset[str] = frozenset()  # what the query is about when it uses this group
 
+    @property
+    def understood(self) -> bool:
+        """A phrase the synonyms know, or a word with a topic: it says what the question is."""
+        return self.from_synonym and (" " in self.word or bool(self.topics))
+
 
 @dataclass(frozen=True)
 class _SynonymTerm:
@@ -286,18 +292,36 @@ class QueryPlan:
 def match_level(plan: QueryPlan, matched: Sequence[int]) -> str:
     """How well results that match the groups at positions `matched` answer `plan`.
 
-    Half of the groups or more is `most`, and so is any recognised term (a synonym or a
-    plain-language phrase such as "niet zien"): that is the question understood. Fewer plain
-    words is `any`, the weak answer.
+    Half of the groups or more is `most`, and so is a recognised phrase ("niet zien",
+    "huiselijk geweld") or a word about safety: that is the question understood. Fewer words
+    is `any`, the weak answer.
     """
     asked = len(plan.groups)
     if not matched:
         return MATCH_ANY
     if len(matched) == asked:
         return MATCH_ALL
-    if 2 * len(matched) >= asked or any(plan.groups[i].from_synonym for i in matched):
+    if 2 * len(matched) >= asked or any(plan.groups[i].understood for i in matched):
         return MATCH_MOST
     return MATCH_ANY
+
+
+def covered_level(plan: QueryPlan, document_stems: frozenset[str] | set[str]) -> str:
+    """How well a document, given as the stems of its text, answers `plan` (see `match_level`).
+
+    For an engine that does not say which words a result matched (Meilisearch): a group is
+    covered when all stems of one of its alternatives are among the document's.
+    """
+    if not plan.groups:
+        return MATCH_NONE
+    matched = [
+        i
+        for i, group in enumerate(plan.groups)
+        if any(
+            alternative and set(alternative) <= document_stems for alternative in group.alternatives
+        )
+    ]
+    return match_level(plan, matched)
 
 
 class DutchAnalyzer:

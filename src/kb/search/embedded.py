@@ -706,9 +706,7 @@ class EmbeddedBackend:
             _, unranked = self._compiled(query.q, required, ranked=False)
             return unranked or tantivy.Query.empty_query()
 
-        return self._result(
-            searcher, query, counting, result, suggestion, plan, required, match
-        )
+        return self._result(searcher, query, counting, result, suggestion, plan, required, match)
 
     def _relaxed(
         self,
@@ -797,7 +795,9 @@ class EmbeddedBackend:
         changed = False
         corrected = []
         for word in words_of(q)[:MAX_QUERY_WORDS]:
-            known = word in self._vocabulary or word in stopwords or self._recognised(word, searcher)
+            known = (
+                word in self._vocabulary or word in stopwords or self._recognised(word, searcher)
+            )
             best = word if known else self._nearest(word)
             changed = changed or best != word
             corrected.append(best)
