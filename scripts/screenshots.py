@@ -44,6 +44,13 @@ def _unsafe_guide_result(page: Page) -> None:
 
 
 SHOTS = {
+    "zoeken-omgangsregeling.png": lambda page: page.goto("/interventies?q=omgangsregeling"),
+    "zoeken-huiselijk-geweld.png": lambda page: page.goto(
+        "/interventies?q=huiselijk+geweld+scheiding"
+    ),
+    "interventie-kinderen-uit-de-knel.png": lambda page: page.goto(
+        "/interventies/kinderen-uit-de-knel"
+    ),
     "ouders.png": lambda page: page.goto("/ouders"),
     "wegwijzer-uitslag.png": _guide_result,
     "wegwijzer-uitslag-onveilig.png": _unsafe_guide_result,

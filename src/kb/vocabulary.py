@@ -29,6 +29,7 @@ __all__ = [
     "GLASL_PHASE_NAMES",
     "GUIDE_COMMUNICATION",
     "GUIDE_SAFETY",
+    "JOINT_FORMAT_CONTRAINDICATIONS",
     "KINDS",
     "LABELS",
     "PROPOSAL_STATUSES",
@@ -709,6 +710,7 @@ ENTRY_FIELD_LABELS: Mapping[str, str] = MappingProxyType(
         "status": "Status",
         "summary": "Samenvatting voor professionals",
         "summary_b1": "Samenvatting voor ouders (B1)",
+        "summary_jongeren": "Samenvatting voor jongeren",
         "audience": "Voor wie",
         "age_min": "Leeftijd vanaf",
         "age_max": "Leeftijd tot en met",
@@ -734,4 +736,13 @@ ENTRY_FIELD_LABELS: Mapping[str, str] = MappingProxyType(
         "related": "Verwante items",
         "body": "Tekst",
     }
+)
+
+# Joint formats (mediation, ouderschapsbemiddeling, joint parent sessions) carry these
+# contra-indications (domain.md §3.4): under coercive control or acute danger they are unsafe.
+# The search page marks entries with any of them "niet bij onveiligheid"; search/ranking.yaml
+# (`demote_when_unsafe`) ranks them lower for questions about violence, kept equal by a test.
+JOINT_FORMAT_CONTRAINDICATIONS: tuple[Contraindication, ...] = (
+    "dwingende_controle",
+    "acute_onveiligheid",
 )

@@ -139,3 +139,31 @@ def test_searches_are_counted_and_shown_to_editors(client_as: Any) -> None:
 @pytest.mark.parametrize("role", ["loketmedewerker", "rechter", "beheerder"])
 def test_only_editors_see_search_counts(client_as: Any, role: str) -> None:
     assert client_as(role).get("/redactie/zoekopdrachten").status_code == 403
+
+
+def test_weak_answers_count_as_unanswered(engine: Engine) -> None:
+    """A search that found only a weak any-word answer is shown to editors beside nothing found."""
+    stats = SearchStats(engine, today=lambda: DAY)
+    stats.record("kind vader fiets", 12, weak=True)
+    stats.record("omgang", 8)
+    stats.flush()
+    with Session(engine) as session:
+        zero = zero_result_queries(session, since=DAY)
+    assert [(c.query, c.zero_results, c.searches) for c in zero] == [("kind vader fiets", 1, 1)]
+
+
+def test_a_weak_page_search_reaches_the_editors(client_as: Any) -> None:
+    """Through the whole stack: a page search whose only answer is weak is counted unanswered."""
+    editor = client_as("redacteur")
+    q = "fietsenstalling zeilboot hulp"  # only the common word matches anything
+    body = editor.get("/api/v1/interventions", params={"q": q}).json()
+    assert body["match"] == "any" and body["total"] > 0
+    editor.get("/interventies", params={"q": q})
+    page = BeautifulSoup(editor.get("/redactie/zoekopdrachten").text, "html.parser")
+    first = page.find_all("table")[0]
+    rows = {
+        cells[0].get_text(strip=True): [c.get_text(strip=True) for c in cells[1:]]
+        for cells in (tr.find_all("td") for tr in first.find_all("tr"))
+        if cells
+    }
+    assert rows[q] == ["2", "2"]

@@ -50,7 +50,16 @@ def test_kinderen_uit_de_knel_comes_first(client: Client) -> None:
         "expired_ratings",
         "disputed",
     }
-    assert set(body) == {"total", "page", "per_page", "items", "facets", "did_you_mean"}
+    assert set(body) == {
+        "total",
+        "page",
+        "per_page",
+        "items",
+        "facets",
+        "did_you_mean",
+        "match",
+        "topics",
+    }
 
 
 def test_list_without_query_holds_everything(corpus_client: Client) -> None:

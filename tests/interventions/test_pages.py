@@ -317,14 +317,24 @@ def test_filter_selects_show_their_facet_counts(corpus_client: Client, facet: st
     assert {k: v for k, v in shown.items() if v} == counts
 
 
+def _search_form(soup: BeautifulSoup) -> tuple[Tag, list[Tag]]:
+    """The one search form and every field it submits: its own, and the filters beside the
+    results that belong to it through their `form` attribute."""
+    form = soup.find("form", id="zoekformulier")
+    assert isinstance(form, Tag)
+    assert form.get("method") == "get" and form.get("action") == "/interventies"
+    linked = soup.find_all(attrs={"form": "zoekformulier"})
+    return form, list(form.find_all(["input", "select", "button"])) + linked
+
+
 def test_filter_form_has_every_filter_and_works_without_javascript(client: Client) -> None:
+    """The search box and the filters are one form: "Filters toepassen" keeps the search word."""
     soup = _get(client, "/interventies")
-    form = soup.find("form", class_="filter-form")
-    assert (
-        form is not None and form.get("method") == "get" and form.get("action") == "/interventies"
-    )
-    names = {c.get("name") for c in _form_controls(form)}
+    assert len(soup.find_all("form", attrs={"role": "search"})) == 1
+    _, fields = _search_form(soup)
+    names = {c.get("name") for c in fields if c.name != "button"}
     assert {
+        "q",
         "kind",
         "evidence_min",
         "audience",
@@ -336,28 +346,53 @@ def test_filter_form_has_every_filter_and_works_without_javascript(client: Clien
         "arrondissement",
         "contraindication_free",
     } <= names
-    assert [_text(b) for b in form.find_all("button", type="submit")] == ["Filters toepassen"]
-    age = form.find("input", attrs={"name": "age"})
+    buttons = [_text(b) for b in fields if b.name == "button"]
+    assert buttons == ["Zoeken", "Filters toepassen"]
+    age = soup.find("input", attrs={"name": "age"})
     assert age is not None and age.get("type") == "number"
-    for radio in form.find_all("input", attrs={"name": "evidence_min"}):
+    for radio in soup.find_all("input", attrs={"name": "evidence_min"}):
         if radio.get("value"):
             assert COUNT.search(_text(soup.find("label", attrs={"for": radio["id"]})))
-    contra = form.find("select", attrs={"name": "contraindication_free"})
+    contra = soup.find("select", attrs={"name": "contraindication_free"})
     assert contra is not None
     options = [_text(o) for o in contra.find_all("option")]
     assert "Zonder contra-indicatie: dwingende controle (intieme terreur)" in options
 
 
 def test_filter_form_keeps_the_search_text_and_marks_the_choice(client: Client) -> None:
-    soup = _get(client, "/interventies?q=knel&kind=interventie&evidence_min=2")
-    form = soup.find("form", class_="filter-form")
-    assert form is not None
-    hidden = form.find("input", attrs={"type": "hidden", "name": "q"})
-    assert hidden is not None and hidden.get("value") == "knel"
-    selected = form.select("select[name=kind] option[selected]")
+    soup = _get(client, "/interventies?q=omgangsregeling&kind=interventie&evidence_min=2")
+    form, fields = _search_form(soup)
+    box = form.find("input", attrs={"name": "q"})
+    assert box is not None and box.get("value") == "omgangsregeling"
+    # Nothing submits a filter twice (no hidden copies beside the linked fields).
+    assert not [f for f in fields if f.get("type") == "hidden" and f.get("name") != "per_page"]
+    selected = soup.select("select[name=kind] option[selected]")
     assert [o.get("value") for o in selected] == ["interventie"]
-    checked = form.select("input[name=evidence_min][checked]")
+    checked = soup.select("input[name=evidence_min][checked]")
     assert [r.get("value") for r in checked] == ["2"]
+
+
+def test_glasl_phases_name_their_steps(client: Client) -> None:
+    """A judge thinking "Glasl 6" reads that step 6 is in phase 2."""
+    soup = _get(client, "/interventies")
+    labels = {
+        r["value"]: _text(soup.find("label", attrs={"for": r["id"]}))
+        for r in soup.find_all("input", attrs={"name": "glasl_phase"})
+        if r.get("value")
+    }
+    assert labels["1"].startswith("Treden 1, 2 en 3: fase 1 (win-win)")
+    assert labels["2"].startswith("Treden 4, 5 en 6: fase 2 (win-verlies)")
+    assert labels["3"].startswith("Treden 7, 8 en 9: fase 3 (verlies-verlies)")
+
+
+def test_filters_fold_away_so_results_come_first(client: Client) -> None:
+    """On a phone the filter panel is closed (search.js opens it on wide screens) and the
+    results follow right after it."""
+    soup = _get(client, "/interventies?q=omgang&kind=voorziening")
+    panel = soup.find("details", id="filterpaneel")
+    assert isinstance(panel, Tag) and not panel.has_attr("open")
+    assert "(1 actief)" in _text(panel.find("summary"))
+    assert panel.find_next("section", id="resultaten") is not None
 
 
 def test_active_filters_have_links_that_remove_one_filter(client: Client) -> None:

@@ -79,13 +79,15 @@ class SearchStats:
         self._stopping = False
         self._writer: threading.Thread | None = None
 
-    def record(self, q: str, total: int) -> None:
+    def record(self, q: str, total: int, weak: bool = False) -> None:
+        """Count one search; one that found nothing, or only a weak any-word answer (`weak`),
+        counts as unanswered too: both are what editors need to add words or content for."""
         # Counted as typed and normalised when written, off the request's path; a query that
         # must not be kept (digits, an e-mail address) is dropped then, before any storage.
         key = (self.today(), q[:_RAW_LENGTH])
         with self._lock:
             self._searches[key] += 1
-            if total == 0:
+            if total == 0 or weak:
                 self._zero[key] += 1
             self._pending += 1
             due = self._pending >= self.flush_every

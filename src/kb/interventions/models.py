@@ -33,7 +33,8 @@ class EntryRow(Base):
 
 
 class SearchQueryStat(Base):
-    """How often a normalised query was searched on a day, and how often it found nothing.
+    """How often a normalised query was searched on a day, and how often it went unanswered:
+    found nothing, or only a weak any-word answer (`zero_results` keeps its name; no migration).
 
     No person, address, session or time of day: editors need what is asked, not who asked.
     """

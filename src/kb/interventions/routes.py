@@ -21,7 +21,8 @@ from kb.interventions.analytics import SearchStats, top_queries, zero_result_que
 from kb.interventions.schemas import Entry, SearchPage
 from kb.interventions.service import InterventionService, SearchParams
 from kb.regions import register
-from kb.vocabulary import EVIDENCE_LABELS, FILTER_LABELS
+from kb.search.config import UNSAFE_TOPIC
+from kb.vocabulary import EVIDENCE_LABELS, FILTER_LABELS, JOINT_FORMAT_CONTRAINDICATIONS
 from kb.web.auth import requires
 from kb.web.pages import alternate, page
 from kb.web.templating import label
@@ -31,7 +32,10 @@ __all__ = [
     "EditorPages",
     "InterventionsApi",
     "InterventionsPages",
+    "about_unsafety",
     "active_filters",
+    "glasl_steps",
+    "joint_format",
     "url_with",
 ]
 
@@ -98,8 +102,8 @@ class InterventionsApi(Controller):
         self, request: Request[Any, Any, Any], search_service: NamedDependency[InterventionService]
     ) -> Response[SearchPage]:
         params = SearchParams.parse(_raw_params(request))
-        body, total = search_service.search_json(params)
-        search_service.count_search(params, total)
+        body, total, weak = search_service.search_json(params)
+        search_service.count_search(params, total, weak)
         # Already JSON (see `search_json`); the annotation documents its shape.
         return cast(Response[SearchPage], Response(body, media_type=MediaType.JSON))
 
@@ -124,7 +128,7 @@ class InterventionsPages(Controller):
             # Search as you type: only the results region, replaced in place by search.js. Not
             # counted: every keystroke would count as a search nobody meant to make.
             return page("interventions/_results.html", params=params, result=result)
-        search_service.count_search(params, result.total)
+        search_service.count_search(params, result.total, result.match == "any")
         return page(
             "interventions/list.html", headers=alternate(API_PATH), params=params, result=result
         )
@@ -249,7 +253,26 @@ def results_text(total: int) -> str:
     return f"{total} resultaat" if total == 1 else f"{total} resultaten"
 
 
+def joint_format(contraindications: list[str]) -> bool:
+    """Whether an entry is a joint format, unsafe under coercive control or acute danger."""
+    return not set(JOINT_FORMAT_CONTRAINDICATIONS).isdisjoint(contraindications)
+
+
+def glasl_steps(phase: int | str) -> tuple[int, int, int]:
+    """The three steps (1–9) of one of Glasl's phases: phase 2 holds steps 4, 5 and 6."""
+    first = (int(phase) - 1) * 3 + 1
+    return first, first + 1, first + 2
+
+
+def about_unsafety(topics: list[str]) -> bool:
+    """Whether a search is about violence or an unsafe situation (Veilig Thuis goes first)."""
+    return UNSAFE_TOPIC in topics
+
+
 SEARCH_PAGE_HELPERS: dict[str, Any] = {
+    "joint_format": joint_format,
+    "glasl_steps": glasl_steps,
+    "about_unsafety": about_unsafety,
     "url_with": url_with,
     "active_filters": active_filters,
     "at_least": at_least,

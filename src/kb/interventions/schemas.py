@@ -337,6 +337,16 @@ class SearchPage(BaseModel):
     items: list[SearchItem]
     facets: dict[str, dict[str, int]]
     did_you_mean: str | None = None
+    match: str | None = Field(
+        default=None,
+        description="how well the results answer the text: 'all' (every word), 'most' (most "
+        "words or the recognised terms), 'any' (only some common word: a weak answer), 'none'; "
+        "null without text",
+    )
+    topics: list[str] = Field(
+        default_factory=list,
+        description="what the text is about, e.g. 'onveiligheid' (violence or an unsafe situation)",
+    )
 
 
 class Entry(EntryFrontMatter):

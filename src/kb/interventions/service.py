@@ -147,11 +147,12 @@ class InterventionService:
         self.catalogue = catalogue
         self.stats = stats
 
-    def count_search(self, params: SearchParams, total: int) -> None:
-        """Count a search for the editors (when this service keeps counts)."""
+    def count_search(self, params: SearchParams, total: int, weak: bool = False) -> None:
+        """Count a search for the editors (when this service keeps counts); `weak`: it found
+        only a weak any-word answer, which editors need to see as much as nothing found."""
         # Only first pages of real queries: paging through results is not a new search.
         if self.stats is not None and params.q and params.page == 1:
-            self.stats.record(params.q, total)
+            self.stats.record(params.q, total, weak)
 
     def _search(self, params: SearchParams) -> SearchResult:
         started = time.perf_counter()
@@ -169,10 +170,13 @@ class InterventionService:
             items=items,
             facets=result.facets,
             did_you_mean=result.did_you_mean,
+            match=result.match,
+            topics=list(result.topics),
         )
 
-    def search_json(self, params: SearchParams) -> tuple[bytes, int]:
-        """The API's `SearchPage` as JSON, and its total, encoded straight from the payloads.
+    def search_json(self, params: SearchParams) -> tuple[bytes, int, bool]:
+        """The API's `SearchPage` as JSON, its total and whether the answer is weak, encoded
+        straight from the payloads.
 
         Payloads are list items already, validated and dumped when indexed (indexing.py);
         building the models again for every request was a fifth of the API's time.
@@ -186,8 +190,10 @@ class InterventionService:
             "items": msgspec.Raw(items),
             "facets": result.facets,
             "did_you_mean": result.did_you_mean,
+            "match": result.match,
+            "topics": list(result.topics),
         }
-        return msgspec.json.encode(page), result.total
+        return msgspec.json.encode(page), result.total, result.weak
 
     def get(self, slug: str) -> Entry:
         """One entry; `NotFoundError` when there is none by that name."""

@@ -23,14 +23,21 @@ import tantivy
 from kb.search.config import SearchConfig
 
 __all__ = [
+    "MATCHES",
+    "MATCH_ALL",
+    "MATCH_ANY",
+    "MATCH_MOST",
+    "MATCH_NONE",
     "Decompounder",
     "DutchAnalyzer",
     "Marker",
     "QueryGroup",
     "QueryPlan",
+    "covered_level",
     "edit_distance",
     "fold",
     "marker",
+    "match_level",
     "unique_words",
     "vocabulary",
     "words_of",
@@ -48,6 +55,13 @@ LINKING = (
     "e",
     "",
 )  # Dutch tussenklanken: omgang-s-regeling, kind-e-ren is not one, but ouder-e- is rare
+
+
+# How well the results answer a query, from its words' point of view (the search API's `match`):
+# every word found (`all`), most of them or the recognised terms (`most`), only some common
+# word of it (`any`: a weak answer, counted for the editors), or nothing (`none`).
+MATCH_ALL, MATCH_MOST, MATCH_ANY, MATCH_NONE = "all", "most", "any", "none"
+MATCHES = (MATCH_ALL, MATCH_MOST, MATCH_ANY, MATCH_NONE)
 
 
 _ACCENTS = str.maketrans("àáâãäåèéêëìíîïòóôõöùúûüýÿçñ", "aaaaaaeeeeiiiiooooouuuuyycn")
@@ -244,6 +258,22 @@ class QueryGroup:
     typo_length: int  # length of the typed word: decides how many typos are forgiven
     last: bool = False  # the last word is matched as a prefix too (search as you type)
     from_synonym: bool = False
+    topics: frozenset[str] = frozenset()  # what the query is about when it uses this group
+
+    @property
+    def understood(self) -> bool:
+        """A phrase the synonyms know, or a word with a topic: it says what the question is."""
+        return self.from_synonym and (" " in self.word or bool(self.topics))
+
+
+@dataclass(frozen=True)
+class _SynonymTerm:
+    """A synonym term as stems, the terms it finds with their weights, and its topics."""
+
+    stems: tuple[str, ...]
+    others: tuple[tuple[str, ...], ...]
+    weights: tuple[float, ...]
+    topics: frozenset[str]
 
 
 @dataclass(frozen=True)
@@ -253,6 +283,45 @@ class QueryPlan:
     @property
     def stems(self) -> list[str]:
         return [g.alternatives[0][0] for g in self.groups if g.alternatives and g.alternatives[0]]
+
+    @property
+    def topics(self) -> frozenset[str]:
+        return frozenset(topic for g in self.groups for topic in g.topics)
+
+
+def match_level(plan: QueryPlan, matched: Sequence[int]) -> str:
+    """How well results that match the groups at positions `matched` answer `plan`.
+
+    Half of the groups or more is `most`, and so is a recognised phrase ("niet zien",
+    "huiselijk geweld") or a word about safety: that is the question understood. Fewer words
+    is `any`, the weak answer.
+    """
+    asked = len(plan.groups)
+    if not matched:
+        return MATCH_ANY
+    if len(matched) == asked:
+        return MATCH_ALL
+    if 2 * len(matched) >= asked or any(plan.groups[i].understood for i in matched):
+        return MATCH_MOST
+    return MATCH_ANY
+
+
+def covered_level(plan: QueryPlan, document_stems: frozenset[str] | set[str]) -> str:
+    """How well a document, given as the stems of its text, answers `plan` (see `match_level`).
+
+    For an engine that does not say which words a result matched (Meilisearch): a group is
+    covered when all stems of one of its alternatives are among the document's.
+    """
+    if not plan.groups:
+        return MATCH_NONE
+    matched = [
+        i
+        for i, group in enumerate(plan.groups)
+        if any(
+            alternative and set(alternative) <= document_stems for alternative in group.alternatives
+        )
+    ]
+    return match_level(plan, matched)
 
 
 class DutchAnalyzer:
@@ -320,39 +389,56 @@ class DutchAnalyzer:
     # ------------------------------------------------------------------ queries
 
     @cached_property
-    def _synonyms(self) -> list[tuple[tuple[str, ...], tuple[tuple[str, ...], ...]]]:
-        """Each synonym term as a word sequence, with the other terms of its group."""
-        table = []
-        for group in self.config.synonyms:
-            terms = [tuple(self.words(term)) for term in group]
+    def _synonyms(self) -> list[_SynonymTerm]:
+        """Each synonym term as stems, with the terms it finds and what it is about.
+
+        Terms meet the query's words as stems, so every form of a word finds its group
+        (`bedreigt`, `bedreigd`; `vechtscheidingen`). A term in several groups finds the terms
+        of all of them (as in Meilisearch's map), each at the highest weight a group gives it.
+        """
+        merged: dict[tuple[str, ...], tuple[dict[tuple[str, ...], float], set[str]]] = {}
+        for group in self.config.groups():
+            terms = [self._stems(self.words(term)) for term in group.terms]
             for i, term in enumerate(terms):
-                if term:
-                    others = tuple(t for j, t in enumerate(terms) if j != i and t)
-                    table.append((term, others))
+                if not term:
+                    continue
+                others, topics = merged.setdefault(term, ({}, set()))
+                for j, other in enumerate(terms):
+                    if j != i and other and other != term:
+                        others[other] = max(others.get(other, 0.0), group.weight)
+                if group.topic:
+                    topics.add(group.topic)
+        table = [
+            _SynonymTerm(term, tuple(others), tuple(others.values()), frozenset(topics))
+            for term, (others, topics) in merged.items()
+        ]
         # Longest terms first, so "bijzondere curator" wins over a one-word term inside it.
-        table.sort(key=lambda row: -len(row[0]))
+        table.sort(key=lambda row: -len(row.stems))
         return table
 
     def plan(self, text: str) -> QueryPlan:
         """Break a query into groups: typed words, their synonyms and their compound parts."""
         words = self.words(text)
+        stems = [self.stem(w) for w in words]
         groups: list[QueryGroup] = []
         position = 0
         while position < len(words):
-            matched = self._synonym_at(words, position)
+            matched = self._synonym_at(stems, position)
             if matched is not None:
-                term, others = matched
-                alternatives = (self._stems(term), *(self._stems(o) for o in others))
+                size = len(matched.stems)
+                alternatives = (matched.stems, *matched.others)
+                weights = (1.0, *matched.weights)
                 groups.append(
                     QueryGroup(
-                        word=" ".join(term),
-                        alternatives=tuple(a for a in alternatives if a),
-                        weights=(1.0,) + (0.8,) * len(others),
-                        typo_length=0 if len(term) > 1 else len(term[0]),
+                        word=" ".join(words[position : position + size]),
+                        alternatives=alternatives,
+                        weights=weights,
+                        typo_length=0 if size > 1 else len(words[position]),
                         from_synonym=True,
+                        topics=matched.topics,
                     )
                 )
-                position += len(term)
+                position += size
                 continue
             groups.append(self._word_group(words[position]))
             position += 1
@@ -363,12 +449,22 @@ class DutchAnalyzer:
             )
         return QueryPlan(tuple(g for g in groups if g.alternatives))
 
-    def _synonym_at(
-        self, words: Sequence[str], position: int
-    ) -> tuple[tuple[str, ...], tuple[tuple[str, ...], ...]] | None:
-        for term, others in self._synonyms:
-            if tuple(words[position : position + len(term)]) == term:
-                return term, others
+    def topics(self, text: str) -> frozenset[str]:
+        """What a query is about, from the topics of the synonym groups it uses."""
+        return self.plan(text).topics
+
+    def is_synonym_term(self, word: str) -> bool:
+        """Whether a folded word is (part of) a synonym term: the search understood it."""
+        return self.stem(word) in self._synonym_stems
+
+    @cached_property
+    def _synonym_stems(self) -> frozenset[str]:
+        return frozenset(stem for row in self._synonyms for stem in row.stems)
+
+    def _synonym_at(self, stems: Sequence[str], position: int) -> _SynonymTerm | None:
+        for row in self._synonyms:
+            if tuple(stems[position : position + len(row.stems)]) == row.stems:
+                return row
         return None
 
     def _stems(self, words: Sequence[str]) -> tuple[str, ...]:

@@ -157,10 +157,23 @@ class SearchHit:
 
 @dataclass(frozen=True)
 class SearchResult:
+    """What a search found.
+
+    `match` says how well the results answer the text (`kb.search.analysis.MATCHES`; None
+    without text); `topics` what the text is about, from the synonym groups it used.
+    """
+
     total: int
     hits: list[SearchHit]
     facets: dict[str, dict[str, int]] = field(default_factory=dict)
     did_you_mean: str | None = None
+    match: str | None = None
+    topics: tuple[str, ...] = ()
+
+    @property
+    def weak(self) -> bool:
+        """Only a weak any-word answer: counted for the editors beside searches finding nothing."""
+        return self.match == "any"
 
 
 @runtime_checkable

@@ -18,6 +18,9 @@ import msgspec
 import tantivy
 
 from kb.search.analysis import (
+    MATCH_ALL,
+    MATCH_ANY,
+    MATCH_NONE,
     MAX_QUERY_WORDS,
     DutchAnalyzer,
     Marker,
@@ -25,11 +28,12 @@ from kb.search.analysis import (
     QueryPlan,
     edit_distance,
     marker,
+    match_level,
     unique_words,
     words_of,
 )
 from kb.search.base import FACETS, IndexDocument, SearchHit, SearchQuery, SearchResult
-from kb.search.config import SearchConfig
+from kb.search.config import UNSAFE_TOPIC, SearchConfig
 
 __all__ = ["EmbeddedBackend"]
 
@@ -43,6 +47,9 @@ TYPO_WEIGHT = 0.4  # a forgiven typo ranks below the word itself
 PREFIX_WEIGHT = 0.5
 MIN_PREFIX_LENGTH = 3  # one or two letters would expand to most of the dictionary
 PHRASE_SLOP = 2
+COMMON_WEIGHT = 0.3  # a word most entries hold (see `_is_common`)
+MIN_DOCUMENTS_FOR_COMMON = 10  # in a handful of entries every word is "common"
+SYNONYM_PHRASE_SLOP = 3  # "afspraken over de kinderen": two stop words between, and one more
 VOCABULARY = "vocabulary.json"
 PAYLOADS = "payloads.json"
 SURFACES = "surfaces.json"
@@ -85,6 +92,14 @@ MASKED_FACETS = {
 MAX_MASK_VALUES = 15  # at most 2**15 distinct masks: within tantivy's bucket limit (65,000)
 MASK_BUCKETS = 65_000
 RELOAD_CHECK_SECONDS = 1.0
+# A relaxed query (not every word required) ranks the documents with every word first: their
+# constant bonus is far above any BM25 score of this content.
+ALL_WORDS_BONUS = 1000.0
+# In a long question every word is found somewhere in a long text by chance: from this many
+# groups on, the relaxed results rank on their own merit.
+MAX_BONUS_GROUPS = 3
+# The groups a relaxed query requires, by position; None: every group.
+Required = tuple[int, ...] | None
 K = TypeVar("K")
 V = TypeVar("V")
 
@@ -256,7 +271,7 @@ class EmbeddedBackend:
         """
         self.index_dir = index_dir
         self._facet_cache: _Recent[
-            tuple[str | None, tuple[Any, ...], bool], dict[str, dict[str, int]]
+            tuple[str | None, tuple[Any, ...], Required], dict[str, dict[str, int]]
         ] = _Recent(facet_cache)
         self._results: _Recent[tuple[str | None, SearchQuery], SearchResult] = _Recent(result_cache)
         self.config = config
@@ -437,14 +452,47 @@ class EmbeddedBackend:
         options = []
         for alternative, weight in zip(group.alternatives, group.weights, strict=True):
             typo_length = group.typo_length if len(alternative) == 1 else 0
-            parts = [self._stem_clause(stem, typo_length, searcher, ranked) for stem in alternative]
-            clause = parts[0] if len(parts) == 1 else self._all(parts)
+            if group.from_synonym and len(alternative) > 1:
+                # A synonym of several words is a phrase ("niet zien", "geweld thuis"): its
+                # words scattered over an entry mean something else.
+                clause = self._phrase(alternative, ranked)
+            else:
+                parts = [
+                    self._stem_clause(stem, typo_length, searcher, ranked) for stem in alternative
+                ]
+                clause = parts[0] if len(parts) == 1 else self._all(parts)
             options.append(tantivy.Query.boost_query(clause, weight))
         if group.last and self.config.ranking.prefix_last_word:
             prefix = self._prefix_clause(group.word)
             if prefix is not None:
                 options.append(prefix)
         return tantivy.Query.disjunction_max_query(options, 0.1)
+
+    def _is_common(self, group: QueryGroup, searcher: tantivy.Searcher) -> bool:
+        """Whether most entries hold the group's word: then it says little about which one is
+        meant. BM25 weighs words per field, so `kind` in a title would otherwise outrank what
+        a question is really about ("kind wil vader niet zien")."""
+        documents = searcher.num_docs
+        most = max(
+            (searcher.doc_freq(ALL_FIELD, a[0]) for a in group.alternatives if len(a) == 1),
+            default=0,
+        )
+        return documents >= MIN_DOCUMENTS_FOR_COMMON and 2 * most > documents
+
+    def _phrase(self, stems: Sequence[str], ranked: bool) -> tantivy.Query:
+        """The stems in this order, a few words apart at most (stop words leave gaps)."""
+        words: list[str | tuple[int, str]] = list(stems)
+        fields = ("title", "aliases", "summary", ALL_FIELD) if ranked else (ALL_FIELD,)
+        return tantivy.Query.disjunction_max_query(
+            [
+                tantivy.Query.boost_query(
+                    tantivy.Query.phrase_query(self.schema, field, words, SYNONYM_PHRASE_SLOP),
+                    self._field_boost(field),
+                )
+                for field in fields
+            ],
+            0.1,
+        )
 
     def _all(self, clauses: Sequence[tantivy.Query]) -> tantivy.Query:
         return tantivy.Query.boolean_query([(tantivy.Occur.Must, c) for c in clauses])
@@ -463,15 +511,16 @@ class EmbeddedBackend:
 
     @lru_cache(maxsize=1024)  # noqa: B019  (cleared per generation, as the marker cache)
     def _compiled(
-        self, q: str, loose: bool = False, ranked: bool = True
+        self, q: str, required: Required = None, ranked: bool = True, bonus: bool = False
     ) -> tuple[QueryPlan, tantivy.Query | None]:
         """A text's plan and query, built once per generation: analysing the words and building
         the query cost as much as running it, and paging and typing ask for the same text again.
         What the query depends on (the dictionary, which words the content holds) belongs to
-        the generation."""
+        the generation. `required` and `bonus`: see `text_query`."""
         assert self._index is not None  # only called once a searcher exists
         plan = self.analyzer.plan(q)
-        return plan, self.text_query(plan, self._index.searcher(), not loose, ranked)
+        searcher = self._index.searcher()
+        return plan, self.text_query(plan, searcher, ranked=ranked, required=required, bonus=bonus)
 
     def text_query(
         self,
@@ -479,20 +528,66 @@ class EmbeddedBackend:
         searcher: tantivy.Searcher,
         require_all: bool = True,
         ranked: bool = True,
+        required: Required = None,
+        bonus: bool = False,
     ) -> tantivy.Query | None:
         """The query's groups, all required (or any, as a fallback), phrases ranked up.
 
+        `required` names the groups a relaxed query still requires (by position; the others
+        only rank); None means all of them, or none when `require_all` is false. `bonus` puts
+        the documents that match every group first, as Meilisearch's `words` rule does.
         `ranked=False` gives a query for the same documents that is cheaper to run: for the
         facet counts, which re-run it without scores.
         """
         if not plan.groups:
             return None
+        if required is None:
+            required = tuple(range(len(plan.groups))) if require_all else ()
         groups = [self._group_clause(g, searcher, ranked) for g in plan.groups]
-        occur = tantivy.Occur.Must if require_all else tantivy.Occur.Should
-        clauses = [(occur, g) for g in groups]
+        if ranked:
+            groups = [
+                tantivy.Query.boost_query(clause, COMMON_WEIGHT)
+                if self._is_common(group, searcher)
+                else clause
+                for group, clause in zip(plan.groups, groups, strict=True)
+            ]
+        clauses = [
+            (tantivy.Occur.Must if i in required else tantivy.Occur.Should, g)
+            for i, g in enumerate(groups)
+        ]
         if ranked:
             clauses += [(tantivy.Occur.Should, p) for p in self._phrase_boosts(plan)]
-        return tantivy.Query.boolean_query(clauses)
+            if bonus and len(required) < len(groups):
+                every = self._all([self._group_clause(g, searcher, False) for g in plan.groups])
+                clauses.append(
+                    (tantivy.Occur.Should, tantivy.Query.const_score_query(every, ALL_WORDS_BONUS))
+                )
+        query = tantivy.Query.boolean_query(clauses)
+        if ranked and UNSAFE_TOPIC in plan.topics:
+            return self._safety_first(query)
+        return query
+
+    def _safety_first(self, query: tantivy.Query) -> tantivy.Query:
+        """A question about violence ranks help that is contra-indicated under violence (the
+        joint formats, such as mediation) lower: safety first. It stays in the results, with
+        its warning; only its score is scaled down."""
+        ranking = self.config.ranking
+        codes = ranking.demote_when_unsafe
+        if not codes:
+            return query
+        joint = self._any(self._term("contraindications", code) for code in codes)
+        demoted = tantivy.Query.boolean_query(
+            [(tantivy.Occur.Must, query), (tantivy.Occur.Must, joint)]
+        )
+        others = tantivy.Query.boolean_query(
+            [(tantivy.Occur.Must, query), (tantivy.Occur.MustNot, joint)]
+        )
+        return tantivy.Query.boolean_query(
+            [
+                (tantivy.Occur.Should, tantivy.Query.boost_query(demoted, ranking.unsafe_demotion)),
+                (tantivy.Occur.Should, others),
+            ]
+        )
 
     def filter_queries(self, query: SearchQuery, skip: str | None = None) -> list[tantivy.Query]:
         """One query per active filter; `skip` leaves out a facet's own filter (disjunctive counts)."""
@@ -606,27 +701,88 @@ class EmbeddedBackend:
             )
             return self._result(searcher, query, None, result)
         plan, compiled = self._compiled(query.q)
-        # Text that analyses to nothing (only stop words, or one 2,000-letter "word") finds nothing.
+        # Text that analyses to nothing (only stop words, one 2,000-letter "word") finds nothing.
         text = compiled or tantivy.Query.empty_query()
         result = searcher.search(self._combine(text, filters), query.per_page, offset=query.offset)
-        loose = False
-        if not _count(result) and len(plan.groups) > 1:
-            # Like Meilisearch, drop the demand that every word matches before giving up.
-            _, loose_text = self._compiled(query.q, loose=True)
-            if loose_text is not None:
-                text, loose = loose_text, True
+        strict = _count(result)
+        required: Required = None
+        match = MATCH_ALL if strict else MATCH_NONE
+        if strict < self.config.ranking.relax_below and len(plan.groups) > 1:
+            relaxed = self._relaxed(searcher, plan, filters, strict)
+            if relaxed is not None:
+                required, match = relaxed
+                # Results with every word first, unless the question is long (see MAX_BONUS_GROUPS).
+                bonus = bool(strict) and len(plan.groups) <= MAX_BONUS_GROUPS
+                _, text_or_none = self._compiled(query.q, required, bonus=bonus)
+                text = text_or_none or tantivy.Query.empty_query()
                 result = searcher.search(
                     self._combine(text, filters), query.per_page, offset=query.offset
                 )
+                if bonus:
+                    match = MATCH_ALL  # the best results match every word; the rest follow
         suggestion = None
-        if _count(result) < self.config.ranking.did_you_mean_below:
-            suggestion = self.suggest(query.q)
+        if strict < self.config.ranking.did_you_mean_below or match == MATCH_ANY:
+            suggestion = self.suggest(query.q, searcher)
 
         def counting() -> tantivy.Query:
-            _, unranked = self._compiled(query.q, loose=loose, ranked=False)
+            _, unranked = self._compiled(query.q, required, ranked=False)
             return unranked or tantivy.Query.empty_query()
 
-        return self._result(searcher, query, counting, result, suggestion, plan, loose)
+        return self._result(searcher, query, counting, result, suggestion, plan, required, match)
+
+    def _relaxed(
+        self,
+        searcher: tantivy.Searcher,
+        plan: QueryPlan,
+        filters: list[tantivy.Query],
+        strict: int,
+    ) -> tuple[tuple[int, ...], str] | None:
+        """The groups to require when requiring every group finds (almost) nothing, and how
+        well the answer matches; None when no relaxation finds more.
+
+        Groups are let go one at a time: first words the content does not hold (they can only
+        hide results), then plain words from the most common, a recognised term (a synonym or a
+        plain-language phrase) last, until enough is found. When even the last group alone
+        finds nothing, any word may match: the weak fallback.
+        """
+        counts = [self._group_count(searcher, g) for g in plan.groups]
+        order = sorted(
+            range(len(plan.groups)),
+            key=lambda i: (_keep_rank(plan.groups[i], counts[i]), -counts[i], -i),
+        )
+        best: tuple[int, ...] | None = None
+        best_count = strict
+        for dropped in range(1, len(order)):
+            kept = tuple(sorted(order[dropped:]))
+            if not any(counts[i] for i in kept):
+                continue
+            found = self._count_required(searcher, plan, kept, filters)
+            if found > best_count:
+                best, best_count = kept, found
+            if found >= self.config.ranking.relax_below:
+                break
+        if best is not None:
+            return best, match_level(plan, best)
+        if strict:
+            return None
+        anything = self._count_required(searcher, plan, (), filters)
+        return ((), MATCH_ANY) if anything else None
+
+    def _group_count(self, searcher: tantivy.Searcher, group: QueryGroup) -> int:
+        """How many documents a group alone finds (typos and synonyms included)."""
+        clause = self._group_clause(group, searcher, ranked=False)
+        return _count(searcher.search(clause, 1, count=True))
+
+    def _count_required(
+        self,
+        searcher: tantivy.Searcher,
+        plan: QueryPlan,
+        required: tuple[int, ...],
+        filters: list[tantivy.Query],
+    ) -> int:
+        text = self.text_query(plan, searcher, ranked=False, required=required)
+        query = self._combine(text or tantivy.Query.empty_query(), filters)
+        return _count(searcher.search(query, 1, count=True))
 
     def _result(
         self,
@@ -636,23 +792,51 @@ class EmbeddedBackend:
         result: tantivy.SearchResult,
         suggestion: str | None = None,
         plan: QueryPlan | None = None,
-        loose: bool = False,
+        required: Required = None,
+        match: str | None = None,
     ) -> SearchResult:
         hits = self._hits(searcher, result.hits, plan)
-        facets = self._cached_facets(searcher, query, counting, loose) if query.facets else {}
-        return SearchResult(total=_count(result), hits=hits, facets=facets, did_you_mean=suggestion)
+        facets = self._cached_facets(searcher, query, counting, required) if query.facets else {}
+        return SearchResult(
+            total=_count(result),
+            hits=hits,
+            facets=facets,
+            did_you_mean=suggestion,
+            match=match,
+            topics=tuple(sorted(plan.topics)) if plan is not None else (),
+        )
 
-    def suggest(self, q: str) -> str | None:
-        """ "Bedoelde u …?": each unknown word replaced by the nearest frequent word in the content."""
+    def suggest(self, q: str, searcher: tantivy.Searcher | None = None) -> str | None:
+        """ "Bedoelde u …?": each unknown word replaced by the nearest frequent word in the content.
+
+        A word is known when the content holds it, its stem or all its compound parts (then the
+        search found it as it was typed: `loyaliteitsconflict` finds `loyaliteitsconflicten`),
+        or when it is a stop word or part of a synonym term.
+        """
         stopwords = self.config.stopwords
         changed = False
         corrected = []
         for word in words_of(q)[:MAX_QUERY_WORDS]:
-            known = word in self._vocabulary or word in stopwords
+            known = (
+                word in self._vocabulary or word in stopwords or self._recognised(word, searcher)
+            )
             best = word if known else self._nearest(word)
             changed = changed or best != word
             corrected.append(best)
         return " ".join(corrected) if changed else None
+
+    def _recognised(self, word: str, searcher: tantivy.Searcher | None) -> bool:
+        if self.analyzer.is_synonym_term(word):
+            return True
+        if searcher is None:
+            return False
+        stem = self.analyzer.stem(word)
+        if stem and searcher.doc_freq(ALL_FIELD, stem):
+            return True
+        parts = self.analyzer.decompounder.split(word)
+        return bool(parts) and all(
+            searcher.doc_freq(ALL_FIELD, self.analyzer.stem(p)) for p in parts
+        )
 
     def _nearest(self, word: str) -> str:
         # One edit more than a search forgives: a suggestion is for what the search did not find.
@@ -714,10 +898,10 @@ class EmbeddedBackend:
         searcher: tantivy.Searcher,
         query: SearchQuery,
         counting: Callable[[], tantivy.Query] | None,
-        loose: bool,
+        required: Required,
     ) -> dict[str, dict[str, int]]:
         """Facet counts, from the cache or counted; `counting` gives the text's query, if any."""
-        key = (self._generation, query.without_page(), loose)
+        key = (self._generation, query.without_page(), required)
         facets = self._facet_cache.get(key)
         if facets is None:
             facets = self._facets(searcher, query, counting() if counting else None)
@@ -783,6 +967,21 @@ def _by_first_letter(words: dict[str, int]) -> dict[str, list[tuple[str, int]]]:
         if len(word) >= 3 and word.isalpha():
             table.setdefault(word[0], []).append((word, frequency))
     return table
+
+
+def _keep_rank(group: QueryGroup, count: int) -> int:
+    """How much a relaxed query wants to keep a group: 0 let go first, 4 kept longest.
+
+    A phrase the synonyms recognise ("niet zien", "huiselijk geweld") says most about the
+    question; a word with synonyms more than a plain word.
+    """
+    if not count:
+        return 0  # the content does not hold it: requiring it can only hide results
+    if UNSAFE_TOPIC in group.topics:
+        return 4  # safety first: a question about violence is about that before anything else
+    if group.from_synonym:
+        return 3 if " " in group.word else 2
+    return 1
 
 
 def _count(result: tantivy.SearchResult) -> int:

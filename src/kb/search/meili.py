@@ -23,7 +23,14 @@ import requests
 from meilisearch.errors import MeilisearchApiError, MeilisearchError
 from meilisearch.models.task import TaskInfo
 
-from kb.search.analysis import DutchAnalyzer, fold, vocabulary
+from kb.search.analysis import (
+    MATCH_NONE,
+    DutchAnalyzer,
+    QueryPlan,
+    covered_level,
+    fold,
+    vocabulary,
+)
 from kb.search.base import FACETS, IndexDocument, SearchHit, SearchQuery, SearchResult
 from kb.search.config import SearchConfig
 
@@ -79,7 +86,8 @@ MAX_WORD_LENGTH = 60  # longer "words" are dropped, as the embedded analyzer doe
 HIGHLIGHT_PRE, HIGHLIGHT_POST = "<mark>", "</mark>"
 HIGHLIGHT_FIELDS = ("summary", "body")
 CROP_LENGTH = 30  # words, about the embedded engine's 180-character snippet
-RETRIEVE = ["id", "payload", *HIGHLIGHT_FIELDS]
+# `terms_nl` tells which of the query's words the best result holds (its `match`).
+RETRIEVE = ["id", "payload", STEM_FIELD, *HIGHLIGHT_FIELDS]
 _ID_RE = re.compile(r"^[A-Za-z0-9_-]{1,511}$")
 _INDEX_UID_RE = re.compile(r"^[A-Za-z0-9_-]{1,400}$")
 _WORD_RE = re.compile(r"[^\W_]+", re.UNICODE)
@@ -414,11 +422,19 @@ def _total(response: Mapping[str, Any]) -> int:
     return 0
 
 
-def parse_results(query: SearchQuery, responses: Sequence[Mapping[str, Any]]) -> SearchResult:
-    """The `SearchResult` from the multi-search results answering `search_requests(query, …)`."""
+def parse_results(
+    query: SearchQuery, responses: Sequence[Mapping[str, Any]], plan: QueryPlan | None = None
+) -> SearchResult:
+    """The `SearchResult` from the multi-search results answering `search_requests(query, …)`.
+
+    `plan` is the query's plan (`DutchAnalyzer.plan`): it gives the topics, and with the best
+    hit's stems how well the results match (Meilisearch drops words itself, unsaid).
+    """
     empty_facets: dict[str, dict[str, int]] = {f: {} for f in FACETS} if query.facets else {}
+    topics = tuple(sorted(plan.topics)) if plan is not None else ()
     if not responses:
-        return SearchResult(total=0, hits=[], facets=empty_facets)
+        match = MATCH_NONE if plan is not None and query.q.strip() else None
+        return SearchResult(total=0, hits=[], facets=empty_facets, match=match, topics=topics)
     main = responses[0]
     scored = bool(query.q.strip())
     hits = []
@@ -442,7 +458,22 @@ def parse_results(query: SearchQuery, responses: Sequence[Mapping[str, Any]]) ->
         for facet, response in zip(active, responses[1:], strict=False):
             counts[facet] = _buckets(response.get("facetDistribution"), FACET_FIELDS[facet])
         facets = {f: counts.get(f, {}) for f in FACETS}
-    return SearchResult(total=_total(main), hits=hits, facets=facets)
+    return SearchResult(
+        total=_total(main),
+        hits=hits,
+        facets=facets,
+        match=_match(plan, main.get("hits") or [], scored),
+        topics=topics,
+    )
+
+
+def _match(plan: QueryPlan | None, raw_hits: Sequence[Any], scored: bool) -> str | None:
+    if plan is None or not scored:
+        return None
+    if not raw_hits or not isinstance(raw_hits[0], Mapping):
+        return MATCH_NONE
+    stems = raw_hits[0].get(STEM_FIELD)
+    return covered_level(plan, frozenset(stems.split()) if isinstance(stems, str) else frozenset())
 
 
 # ------------------------------------------------------------------------------------ backend
@@ -543,9 +574,10 @@ class MeiliBackend:
 
     def search(self, query: SearchQuery) -> SearchResult:
         planned = search_requests(query, self.analyzer, index_uid=self.index_name)
+        plan = self.analyzer.plan(query.q) if query.q.strip() else None
         if not planned:
-            return parse_results(query, [])
-        return parse_results(query, self._multi_search(planned))
+            return parse_results(query, [], plan)
+        return parse_results(query, self._multi_search(planned), plan)
 
     def _multi_search(self, planned: list[dict[str, Any]]) -> Sequence[Mapping[str, Any]]:
         """One answer per planned query; every failure is a `SearchUnavailableError`."""

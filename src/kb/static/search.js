@@ -2,6 +2,25 @@
 // the results region is refreshed from /interventies?partial=1 while the user types.
 (function () {
   "use strict";
+  // The filters are folded away on a phone so that the results come first (the HTML default);
+  // on a wide screen they stand open beside the results.
+  var panel = document.getElementById("filterpaneel");
+  if (panel && window.matchMedia) {
+    var wide = window.matchMedia("(min-width: 48.01rem)");
+    var fit = function () {
+      if (wide.matches) {
+        panel.open = true;
+      }
+    };
+    fit();
+    if (wide.addEventListener) {
+      wide.addEventListener("change", fit);
+    }
+  }
+})();
+
+(function () {
+  "use strict";
   var input = document.getElementById("zoekterm");
   var results = document.getElementById("resultaten");
   var status = document.getElementById("zoekstatus");
