@@ -5,6 +5,7 @@ it gets."""
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from pathlib import Path
 from typing import Any
 
@@ -51,11 +52,26 @@ def parent(ref: str, **changes: Any) -> dict[str, Any]:
     return data | changes
 
 
+# An office holds one open analysis per case number (domain.md §9.5): each case made here is
+# its own case, numbered on from the realistic one's 25-5120.
+_CASE_NUMBERS = itertools.count(5120)
+
+
+def case_number() -> str:
+    """A case number not used before in this test run."""
+    return f"C/13/745123 / FA RK 25-{next(_CASE_NUMBERS)}"
+
+
+def another_case(body: dict[str, Any]) -> dict[str, Any]:
+    """The same facts as another case (its own case number), for a second analysis in an office."""
+    return body | {"case": body["case"] | {"case_number": case_number()}}
+
+
 def calm_data() -> dict[str, Any]:
     """A calm case: Glasl 2, the child heard, no signals, no failed help, two months in procedure."""
     return {
         "case": {
-            "case_number": "C/13/745123 / FA RK 25-5120",
+            "case_number": case_number(),
             "court": "Rechtbank Amsterdam",
             "topics": ["omgang", "hoofdverblijf"],
             "procedure_started_on": "2025-11-15",

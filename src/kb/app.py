@@ -31,8 +31,8 @@ from kb.auth.routes import (
 )
 from kb.auth.service import AuthConfig, UserLookup
 from kb.auth.startup import check_startup, csrf_secret, prepare_accounts
-from kb.conflict_analysis.pages import ANALYSIS_TEMPLATE_GLOBALS, AnalysisPages
-from kb.conflict_analysis.routes import AnalysisApi
+from kb.conflict_analysis.pages import ANALYSIS_TEMPLATE_GLOBALS, AnalysisPages, WorkPages
+from kb.conflict_analysis.routes import AnalysisApi, TasksApi
 from kb.db import make_engine, migrate
 from kb.desk.routes import DESK_ROUTES, DESK_TEMPLATE_GLOBALS
 from kb.errors import StartupRefusedError
@@ -194,11 +194,13 @@ def create_app(
             *DESK_ROUTES,
             YouthPages,
             AnalysisApi,
+            TasksApi,
             AnalysisPages,
             ProposalsApi,
             EditorialApi,
             ProposalPages,
             EditorialPages,
+            WorkPages,
             create_static_files_router(path="/static", directories=[PACKAGE_DIR / "static"]),
         ],
         dependencies={

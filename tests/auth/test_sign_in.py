@@ -116,9 +116,11 @@ def test_sign_in_returns_to_the_page_asked_for_and_never_elsewhere(
     )
     for target, landing in (
         ("/beheer/audit", "/beheer/audit"),
-        ("//kwaad.example/", "/"),
-        ("https://kwaad.example/", "/"),
-        ("/\\kwaad.example", "/"),
+        # Never elsewhere: without a safe destination, the work list (which sends a role
+        # without one to the home page).
+        ("//kwaad.example/", "/werk"),
+        ("https://kwaad.example/", "/werk"),
+        ("/\\kwaad.example", "/werk"),
     ):
         data = {
             "_csrf_token": csrf_token(client),

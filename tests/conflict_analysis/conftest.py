@@ -8,14 +8,15 @@ from typing import Any
 import pytest
 
 from tests.conflict_analysis.helpers import Raad
-from tests.factories import COURT, OFFICE, realistic_case
+from tests.factories import COURT, OFFICE, another_case, realistic_case
 from tests.helpers import ClientAs
 
 
 @pytest.fixture()
 def case() -> dict[str, Any]:
-    """A fresh copy of the realistic case, to change freely."""
-    return copy.deepcopy(realistic_case())
+    """A fresh copy of the realistic case, to change freely, as a case of its own: the app and
+    its database live for the whole session, and an office holds one open analysis per case."""
+    return another_case(copy.deepcopy(realistic_case()))
 
 
 @pytest.fixture()

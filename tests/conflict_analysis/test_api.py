@@ -20,7 +20,7 @@ from kb.interventions.catalogue import Catalogue
 from kb.search.base import SearchBackend
 from kb.settings import Settings
 from tests.conflict_analysis.helpers import API, Raad
-from tests.factories import COURT, OFFICE
+from tests.factories import COURT, OFFICE, another_case
 from tests.helpers import csrf_token
 
 PROBLEM = "application/problem+json"
@@ -327,7 +327,7 @@ def test_an_investigator_without_an_office_cannot_create(
 
 def test_the_list_shows_each_role_its_own(raad: Raad, case: dict[str, Any]) -> None:
     draft = raad.created(case)
-    submitted = raad.submitted(case)
+    submitted = raad.submitted(another_case(case))
     assert {draft["id"], submitted["id"]} <= {r["id"] for r in raad.investigator.get(API).json()}
     assert {draft["id"], submitted["id"]} <= {r["id"] for r in raad.expert.get(API).json()}
     judge_rows = {r["id"]: r for r in raad.judge.get(API).json()}

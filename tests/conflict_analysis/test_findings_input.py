@@ -88,12 +88,23 @@ def test_finding_01_submitted_version_keeps_its_court(
     first = raad.submitted(case)
     url = f"{API}/{first['id']}"
 
-    # A re-assessment whose draft moves the case to Den Haag.
+    # A case keeps the court of its first submit (issue 12): the API refuses to move it ...
     draft = raad.investigator.post(f"{url}/reassessments").json()
     case["case"] |= {"court": OTHER_COURT, "case_number": "C/09/123456 / FA RK 26-1"}
-    saved = raad.investigator.put(url, json=case, headers={"If-Match": draft["etag"]})
-    assert saved.status_code == 200, saved.text
-    assert saved.json()["court"] == OTHER_COURT
+    moved = raad.investigator.put(url, json=case, headers={"If-Match": draft["etag"]})
+    assert moved.status_code == 422, moved.text
+    assert [e["loc"] for e in moved.json()["errors"]] == [["case", "court"]]
+    # ... but each version still answers for its own court alone, as rows written before that
+    # rule show: put the draft at Den Haag in the database itself.
+    with Session(prepared[0]) as session, session.begin():
+        row = session.scalars(
+            select(AnalysisVersion).where(
+                AnalysisVersion.analysis_id == first["id"], AnalysisVersion.version == 2
+            )
+        ).one()
+        row.body = row.body | {"case": case["case"]}
+        row.court, row.case_number = OTHER_COURT, case["case"]["case_number"]
+    assert raad.investigator.get(url).json()["court"] == OTHER_COURT
 
     # Version 1 is still Amsterdam's alone: every way to read it, and the list.
     assert _reads(amsterdam, first["id"]) == [200] * 4

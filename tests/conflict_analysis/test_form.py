@@ -44,7 +44,7 @@ def test_the_form_uses_words_not_json() -> None:
     values = values_from_body(realistic_case())
     assert values["safety.child_witnessed_violence"] == ["nee"]
     assert values["case.topics"] == ["omgang", "hoofdverblijf"]
-    assert values["children.0.stress_signals"] == ["slapen, school"]
+    assert values["children.0.stress_signals"] == ["slapen", "school"]
     assert values["children.0.contact.B.refusal_reason"] == ["onduidelijk"]
     assert values["parents.B.concerns"] == ["psychisch"]
     assert values["assessment.statements.1.other_side_responded"] == ["nee"]

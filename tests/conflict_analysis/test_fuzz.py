@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from kb.conflict_analysis.form import values_from_body
 from tests.conflict_analysis.helpers import API, Raad
-from tests.factories import realistic_case
+from tests.factories import another_case, realistic_case
 from tests.helpers import csrf_token
 
 # Function-scoped fixtures (the signed-in clients) are shared by all examples on purpose.
@@ -60,7 +60,7 @@ CASE_PATHS = _paths(realistic_case())
 @st.composite
 def mutated_cases(draw: st.DrawFn) -> dict[str, Any]:
     """The realistic case with one to three values (or whole sections) replaced or removed."""
-    case = copy.deepcopy(realistic_case())
+    case = another_case(copy.deepcopy(realistic_case()))
     for _ in range(draw(st.integers(min_value=1, max_value=3))):
         path = draw(st.sampled_from(CASE_PATHS))
         target: Any = case
@@ -123,7 +123,7 @@ def _draft(raad: Raad) -> dict[str, Any]:
     key = id(raad.investigator)
     if key not in _DRAFTS:
         _DRAFTS.clear()
-        _DRAFTS[key] = raad.created(realistic_case())
+        _DRAFTS[key] = raad.created(another_case(realistic_case()))
     return _DRAFTS[key]
 
 

@@ -113,7 +113,7 @@ def test_investigator_expert_and_judge_walk_through_the_pages(
     saved = post_form(investigator, form, fill(form, values, actie="opslaan"))
     assert saved.status_code == 303 and saved.headers["location"] == edit_path
     edit = soup_of(investigator.get(edit_path))
-    assert "Opgeslagen om" in text_of(edit.select_one(".notice"))
+    assert "Opgeslagen op " in text_of(edit.select_one(".notice"))
     form = the_form(edit)
     assert form.select_one('input[name="etag"]')["value"] == '"1-2"'
     submitted = post_form(investigator, form, fill(form, values, actie="indienen"))
@@ -193,8 +193,8 @@ def test_errors_are_summarised_at_the_top_and_each_links_to_its_field(
     assert summary is not None and summary.get("role") == "alert"
     links = summary.select("a")
     messages = {text_of(a) for a in links}
+    # A field left empty is no error while it is a draft: it is listed at submit (issue 12).
     assert messages == {
-        "Veiligheid, acuut gevaar: Dit veld is verplicht.",
         "Kind 1, contact met ouder A: Een reden van weigering (refusal_reason) hoort alleen bij "
         "contact 'weigering' of 'verlies'.",
         "Kind 2, geboortejaar: Moet een geheel getal zijn.",
@@ -316,13 +316,22 @@ def test_autosave_saves_complete_drafts_and_answers_in_json(
         "message": "",
     }
 
+    # An incomplete draft is saved too (issue 12), with what it still lacks.
     incomplete = dict(values)
     del incomplete["safety.acute_danger"]
     half = raad.investigator.post(url, data=fill(form, incomplete, etag='"1-2"'))
-    assert half.status_code == 422 and half.json()["problems"] == 1
-    assert "in dit tabblad bewaard" in half.json()["message"]
+    assert half.status_code == 200 and half.json()["saved"] is True
+    assert (half.json()["complete"], half.json()["missing"]) == (False, 1)
+    assert "Nog in te vullen: 1 veld." in half.json()["message"]
     stored = raad.investigator.get(f"{API}/{made['id']}").json()
     assert stored["body"]["assessment"]["summary"] == "Automatisch opgeslagen tekst"
+    assert stored["complete"] is False and stored["recommendation"] is None
+    assert stored["missing"] == [{"loc": ["safety", "acute_danger"], "msg": "Nog niet ingevuld."}]
+
+    # A wrong value is still refused, and nothing is saved.
+    wrong = dict(values) | {"case.earlier_procedures": ["veel"]}
+    refused = raad.investigator.post(url, data=fill(form, wrong, etag=half.json()["etag"]))
+    assert refused.status_code == 422 and refused.json()["problems"] == 1
 
 
 # --- Access to the pages -------------------------------------------------------------------

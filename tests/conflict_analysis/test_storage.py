@@ -24,10 +24,10 @@ from kb.errors import StaleVersionError
 from kb.interventions.catalogue import Catalogue
 from kb.search.base import SearchBackend
 from tests.conflict_analysis.helpers import API, Raad
-from tests.factories import OFFICE
+from tests.factories import OFFICE, another_case
 from tests.helpers import Person
 
-OURS = {"analysis", "analysis_version"}
+OURS = {"analysis", "analysis_version", "analysis_comment"}
 
 
 def _tables_of(diff: Any) -> set[str]:
@@ -74,7 +74,7 @@ def test_the_database_lets_a_draft_change_and_a_closed_case_be_purged(
     raad: Raad, case: dict[str, Any], prepared: tuple[Engine, SearchBackend]
 ) -> None:
     draft = raad.created(case)
-    done = raad.submitted(case)
+    done = raad.submitted(another_case(case))
     with prepared[0].begin() as connection:
         changed = connection.execute(
             text("UPDATE analysis_version SET revision = revision WHERE analysis_id = :id"),

@@ -34,7 +34,7 @@ from kb.web.errors import exception_to_response
 from kb.web.outages import OutageMiddleware
 from kb.web.transactions import DatabaseSessions, TransactionMiddleware
 from tests.conflict_analysis.helpers import API, Raad
-from tests.factories import COURT, OFFICE, realistic_case
+from tests.factories import COURT, OFFICE, another_case, realistic_case
 from tests.helpers import AppUnderTest, ClientAs
 from tests.outage import TcpProxy, proxied
 
@@ -74,7 +74,7 @@ def test_finding_02_concurrent_audited_reads_on_sqlite(
 ) -> None:
     """8 clients reading one analysis at once with a bearer token: every read answered 200 and
     audited once, and the chain verifies (on SQLite this gave 249 of 400 answers 500)."""
-    analysis_id = raad.submitted(realistic_case())["id"]
+    analysis_id = raad.submitted(another_case(realistic_case()))["id"]
     path = f"{API}/{analysis_id}"
     start = threading.Barrier(CLIENTS)
 
@@ -343,7 +343,7 @@ def test_finding_02_read_is_withheld_when_its_audit_entry_cannot_be_written(
     """No read is answered before its audit entry is committed: when the entry cannot be
     written, the answer is a 503 without case content, not the analysis."""
     engine = prepared[0]
-    case = realistic_case()
+    case = another_case(realistic_case())
     path = f"{API}/{raad.created(case)['id']}"
 
     def refuse_audit(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:

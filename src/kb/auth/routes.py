@@ -124,7 +124,8 @@ class AuthPages(Controller):
                 status, headers = 429, {"Retry-After": str(exc.retry_after)}
             else:
                 start_session(request, session_data)
-                return Redirect(target, status_code=303)
+                # With no page asked for, the work list (it sends roles without one home).
+                return Redirect("/werk" if target == "/" else target, status_code=303)
         return page(
             "auth/sign_in.html", status, headers, next=target, username=username, errors=errors
         )

@@ -19,7 +19,7 @@ from pydantic import ValidationError
 from kb.conflict_analysis.matching import arrondissement_of_court
 from kb.conflict_analysis.responses import Preview
 from kb.conflict_analysis.rules import evaluate, safety_gate
-from kb.conflict_analysis.schemas import AnalysisBody, Recommendation, Safety
+from kb.conflict_analysis.schemas import AnalysisBody, DraftBody, Recommendation, Safety
 from kb.errors import FieldError, InvalidInputError, dutch_field_errors
 from kb.interventions.catalogue import Catalogue
 
@@ -50,13 +50,46 @@ class Advisor:
             raise InvalidInputError(
                 "De analyse is niet volledig of niet juist ingevuld.", dutch_field_errors(exc)
             ) from None
+        self._check_contents(body)
+        return body
+
+    def parse_draft(
+        self, data: Any, today: dt.date | None = None
+    ) -> tuple[AnalysisBody, list[FieldError]]:
+        """A `concept`'s body, which may be incomplete but never wrong, and what it still lacks.
+
+        Returns:
+            The body (a `DraftBody` when something is missing) and the missing fields, each
+            with a Dutch message; an empty list when the body is complete.
+
+        Raises:
+            InvalidInputError: for a value that is wrong, whatever else is missing.
+        """
+        today = today or self.today()
+        try:
+            return self.parse(data, today), []
+        except InvalidInputError as complete:
+            missing = complete.errors
+        try:
+            draft = DraftBody.model_validate(data, context={"today": today})
+        except ValidationError as exc:
+            raise InvalidInputError(
+                "Een of meer velden zijn niet juist ingevuld.", dutch_field_errors(exc)
+            ) from None
+        # The draft holds no wrong value, so what the full form still finds is only missing;
+        # unless the contents themselves are wrong (an unknown slug), which this raises.
+        self._check_contents(draft)
+        return draft, [_as_missing(error) for error in missing]
+
+    def _check_contents(self, body: AnalysisBody) -> None:
+        """What the model cannot know: the knowledge base's slugs, what storage can hold."""
         unknown = [
             FieldError(
                 ("interventions_tried", index, "slug"),
                 f"Onbekende interventie '{tried.slug}': kies een item uit de kennisbank.",
             )
             for index, tried in enumerate(body.interventions_tried)
-            if tried.slug not in self.catalogue
+            if tried.slug is not None and tried.slug not in self.catalogue
         ]
         if unknown:
             raise InvalidInputError(
@@ -68,7 +101,6 @@ class Advisor:
                 "Een of meer teksten bevatten een teken dat niet kan worden opgeslagen.",
                 unstorable,
             )
-        return body
 
     def recommend(self, body: AnalysisBody, today: dt.date | None = None) -> Recommendation:
         return evaluate(
@@ -99,6 +131,15 @@ class Advisor:
         """An entry's title for the report; the slug itself if the entry has gone since."""
         entry = self.catalogue.by_slug.get(slug)
         return entry.title if entry is not None else slug
+
+
+def _as_missing(error: FieldError) -> FieldError:
+    """A missing field in words for a draft: not an error yet, something still to fill in."""
+    if error.msg.startswith("Geef er minstens"):
+        return FieldError(error.loc, "Nog niet ingevuld: voeg er minstens één toe.")
+    if error.msg == "Dit veld is verplicht.":
+        return FieldError(error.loc, "Nog niet ingevuld.")
+    return error
 
 
 def _unstorable(body: AnalysisBody) -> list[FieldError]:

@@ -1,9 +1,12 @@
 """The HTML form of the analysis: flat field names ↔ the nested body, and errors ↔ field ids.
 
 The page works without JavaScript, so repeatable blocks (children, factors, help tried,
-statements) are a fixed number of slots, and parents are always A and B. An empty slot is left
-out of the body; a filled one keeps its slot number, so that an error in "the second child"
-links to the second block on the page even when the first was left empty.
+statements) are numbered slots: every filled one and one empty one more, and the form's
+"toevoegen" and "verwijderen" buttons save and come back with a block more or less (`edited`).
+Parents are always A and B. An empty slot is left out of the body; a filled one keeps its slot
+number, so that an error in "the second child" links to the second block on the page even when
+the first was left empty. Short lists (who heard a child, stress signals) are check boxes of
+the usual answers plus a text area for others, one a line.
 
 Field names are dotted paths (`children.1.birth_year`, `children.1.contact.A.status`); a field's
 id is `f-` plus the path with dashes.
@@ -27,22 +30,29 @@ from kb.vocabulary import PARENT_REFS
 __all__ = [
     "CHILD_SLOTS",
     "FACTOR_SLOTS",
+    "LISTS",
     "PARENT_REFS",
     "STATEMENT_SLOTS",
+    "SUGGESTIONS",
     "TRIED_SLOTS",
     "AnalysisForm",
     "FormError",
     "Slots",
+    "Values",
     "body_from_values",
+    "edited",
+    "field_id",
     "form_values",
     "values_from_body",
 ]
 
-CHILD_SLOTS = 4
-FACTOR_SLOTS = 3
-TRIED_SLOTS = 3
-STATEMENT_SLOTS = 4
-MAX_SLOTS = 20  # a form with more rows than this is not from our page
+# The blocks a new form starts with (a pair of siblings, of factors, of statements is
+# common); never a limit: there is always one empty block more, and "toevoegen" gives the next.
+CHILD_SLOTS = 2
+FACTOR_SLOTS = 2
+TRIED_SLOTS = 1
+STATEMENT_SLOTS = 2
+MAX_SLOTS = 40  # a form with more rows than this is not from our page (the schema's lists allow 30)
 CONTROL_FIELDS = frozenset({"_csrf_token", "etag", "actie"})
 
 Values = dict[str, list[str]]
@@ -53,7 +63,7 @@ class Kind(Enum):
     INT = "int"  # one whole number; blank is absent
     BOOL = "bool"  # "ja" / "nee"; blank is absent
     MULTI = "multi"  # checkboxes: any number of values
-    COMMA = "comma"  # one text field holding a comma-separated list
+    SUGGESTED = "suggested"  # checkboxes of usual answers, and others one a line (`_anders`)
     LINES = "lines"  # a text area holding one item a line
 
 
@@ -63,8 +73,26 @@ KEYED = {"parents": "ref", "children.*.contact": "parent"}
 # short enough that the model's bounds, not the size of the number, decide.
 _WHOLE_NUMBER = re.compile(r"[+-]?[0-9]{1,18}")
 
-# Short lists typed on one line; every other list of texts takes a line per item.
-ONE_LINE_LISTS = frozenset({"children.*.heard_by", "children.*.stress_signals"})
+# Short lists with usual answers: check boxes, and `<name>_anders` for others, one a line.
+SUGGESTIONS: Mapping[str, tuple[str, ...]] = {
+    "children.*.heard_by": (
+        "raad",
+        "rechter",
+        "bijzondere curator",
+        "jeugdbeschermer",
+        "hulpverlener",
+    ),
+    "children.*.stress_signals": (
+        "slapen",
+        "eten",
+        "school",
+        "lichamelijke klachten",
+        "teruggetrokken",
+        "boosheid",
+        "angst",
+    ),
+}
+OTHER = "_anders"
 
 
 def _kind_of(path: str, info: FieldInfo) -> Kind:
@@ -77,7 +105,7 @@ def _kind_of(path: str, info: FieldInfo) -> Kind:
     if get_origin(annotation) is list:
         if get_origin(get_args(annotation)[0]) is Literal:
             return Kind.MULTI
-        return Kind.COMMA if path in ONE_LINE_LISTS else Kind.LINES
+        return Kind.SUGGESTED if path in SUGGESTIONS else Kind.LINES
     return Kind.TEXT
 
 
@@ -116,6 +144,7 @@ ASSESSMENT, STATEMENT = SPECS["assessment"], SPECS["assessment.statements.*"]
 DEVIATION = SPECS["assessment.deviation"]
 # Lists whose items sit in numbered slots; parents and contacts are keyed by A and B instead.
 SLOTTED = ("children", "factors", "interventions_tried", "assessment.statements")
+LISTS = frozenset(SLOTTED)
 SLOT_NAMES = {
     "children.*": "Kind {n}",
     "parents.*": "Ouder {ref}",
@@ -137,6 +166,21 @@ def form_values(data: Mapping[str, str | list[str]]) -> Values:
     return values
 
 
+def edited(values: Values, action: str) -> Values:
+    """The form after its "verwijderen:<list>.<slot>" button: that block's fields left out.
+
+    "toevoegen:<list>" needs no change here: the form is saved, and shown again with an empty
+    block after the last filled one, where the page goes back to (`pages._anchor`).
+    """
+    if not action.startswith("verwijderen:"):
+        return values
+    block = action.removeprefix("verwijderen:")
+    name, _, slot = block.rpartition(".")
+    if name not in LISTS or not (slot.isascii() and slot.isdigit()):
+        return values
+    return {k: v for k, v in values.items() if not k.startswith(block + ".")}
+
+
 # --- form → body ------------------------------------------------------------------------------
 
 
@@ -149,9 +193,12 @@ def _leaf(values: Values, name: str, kind: Kind) -> Any:
     """The body value of one field, or None when the field is blank."""
     if kind is Kind.MULTI:
         return [v.strip() for v in values.get(name, []) if v.strip()]
+    if kind is Kind.SUGGESTED:
+        ticked = [v.strip() for v in values.get(name, []) if v.strip()]
+        others = _first(values, name + OTHER).splitlines()
+        items = ticked + [line.strip() for line in others if line.strip()]
+        return list(dict.fromkeys(items)) or None
     text = _first(values, name)
-    if kind is Kind.COMMA:
-        return [part.strip() for part in text.split(",") if part.strip()] or None
     if kind is Kind.LINES:
         return [line.strip() for line in text.splitlines() if line.strip()] or None
     if not text:
@@ -273,8 +320,8 @@ def _form_value(value: Any, kind: Kind) -> list[str]:
         return ["ja" if value else "nee"]
     if kind is Kind.MULTI:
         return [str(v) for v in value]
-    if kind is Kind.COMMA:
-        return [", ".join(value)] if value else []
+    if kind is Kind.SUGGESTED:
+        return [str(v) for v in value]
     if kind is Kind.LINES:
         return ["\n".join(value)] if value else []
     return [str(value)]
@@ -283,6 +330,12 @@ def _form_value(value: Any, kind: Kind) -> list[str]:
 def _put(values: Values, prefix: str, spec: Mapping[str, Kind], data: Mapping[str, Any]) -> None:
     for name, kind in spec.items():
         found = _form_value(data.get(name), kind)
+        if kind is Kind.SUGGESTED and found:
+            usual = SUGGESTIONS[_SLOT.sub("*", f"{prefix}.{name}.").removesuffix(".")]
+            others = [v for v in found if v not in usual]
+            found = [v for v in found if v in usual]
+            if others:
+                values[f"{prefix}.{name}{OTHER}"] = ["\n".join(others)]
         if found:
             values[f"{prefix}.{name}"] = found
 
@@ -433,6 +486,10 @@ class AnalysisForm:
 
     def checked(self, name: str, code: str) -> bool:
         return code in self.values.get(name, [])
+
+    def suggestions(self, name: str) -> tuple[str, ...]:
+        """The usual answers of a short list (`children.1.heard_by`), as check boxes."""
+        return SUGGESTIONS.get(_SLOT.sub("*", name + ".").removesuffix("."), ())
 
     def filled(self, prefix: str) -> bool:
         """True when any field of a block (`children.1`) holds a value: its block starts open."""

@@ -6,9 +6,11 @@ import datetime as dt
 from typing import Any
 
 from sqlalchemy import (
+    Boolean,
     CheckConstraint,
     Date,
     ForeignKey,
+    Index,
     Integer,
     String,
     Text,
@@ -19,7 +21,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from kb.auth.models import Account
 from kb.db import Base, JsonType, UtcDateTime
 
-__all__ = ["Analysis", "AnalysisVersion"]
+__all__ = ["Analysis", "AnalysisComment", "AnalysisVersion"]
 
 
 class Analysis(Base):
@@ -29,11 +31,20 @@ class Analysis(Base):
     written for, which alone decides which judges read it."""
 
     __tablename__ = "analysis"
+    __table_args__ = (
+        # One open analysis per case number per office (domain.md §9.5): the database keeps it,
+        # also for two investigators creating the same case at the same moment.
+        # A unique index, not a constraint: SQLite adds an index without copying the table.
+        Index("uq_analysis_office_open_case", "office", "open_case", unique=True),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     office: Mapped[str] = mapped_column(String(100), index=True)
     author_id: Mapped[int] = mapped_column(ForeignKey("account.id"), index=True)
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    # The newest version's case number, normalised (`service.case_key`), while the case is open;
+    # NULL while a draft has none yet, and for a closed case (which frees the number).
+    open_case: Mapped[str | None] = mapped_column(String(200))
 
     # Names for the pages and the API, loaded with the analysis.
     author: Mapped[Account] = relationship(lazy="joined", foreign_keys=[author_id])
@@ -79,6 +90,12 @@ class AnalysisVersion(Base):
     deviation_reason: Mapped[str | None] = mapped_column(Text)
     safety_level: Mapped[str] = mapped_column(String(10))
     reassess_by: Mapped[dt.date] = mapped_column(Date)
+    # A `concept` may be incomplete (migration 0008): `missing` lists what it lacks, as
+    # [{"loc", "msg"}]. While `complete` is false the body may lack fields and there is no
+    # advice: `recommendation` is {}, the advice and safety columns are "" and `reassess_by`
+    # is the day of the save, none of them shown.
+    complete: Mapped[bool] = mapped_column(Boolean, default=True)
+    missing: Mapped[list[dict[str, Any]] | None] = mapped_column(JsonType)
     # The date the body was last validated and the advice computed: a stored body is read back
     # against this date, so a child who has since turned 18 does not make an old version invalid.
     evaluated_on: Mapped[dt.date] = mapped_column(Date)
@@ -91,7 +108,31 @@ class AnalysisVersion(Base):
 
     analysis: Mapped[Analysis] = relationship(back_populates="versions")
     approver: Mapped[Account | None] = relationship(lazy="joined", foreign_keys=[approved_by])
+    comments: Mapped[list[AnalysisComment]] = relationship(
+        order_by="AnalysisComment.at",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+    )
 
     @property
     def etag(self) -> str:
         return f'"{self.version}-{self.revision}"'
+
+
+class AnalysisComment(Base):
+    """A behavioural expert's comment on returning a version to its investigator.
+
+    Kept with the version it was written on, never changed: the next submit of that version
+    shows what was asked and what followed. Written once; no UPDATE path exists in the service.
+    """
+
+    __tablename__ = "analysis_comment"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    version_id: Mapped[int] = mapped_column(
+        ForeignKey("analysis_version.id", ondelete="CASCADE"), index=True
+    )
+    author_id: Mapped[int] = mapped_column(ForeignKey("account.id"))
+    role: Mapped[str] = mapped_column(String(30))
+    at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    text: Mapped[str] = mapped_column(Text)

@@ -15,18 +15,29 @@ from kb.access import (
     Action,
     AnalysisFacts,
     CurrentUser,
+    can,
     may_approve_analysis,
     may_edit_analysis,
     may_reassess_analysis,
     may_submit_analysis,
 )
 from kb.conflict_analysis.advisor import Advisor
-from kb.conflict_analysis.form import AnalysisForm, body_from_values, form_values, values_from_body
+from kb.conflict_analysis.form import (
+    LISTS,
+    AnalysisForm,
+    Values,
+    body_from_values,
+    edited,
+    field_id,
+    form_values,
+    values_from_body,
+)
 from kb.conflict_analysis.labels import code_label
-from kb.conflict_analysis.responses import AnalysisOut, Preview
+from kb.conflict_analysis.responses import AnalysisOut, AnalysisState, Comment, Preview
 from kb.conflict_analysis.routes import (
     ANALYSIS_DEPENDENCIES,
     API_PATH,
+    TASKS_PATH,
     Analyses,
     Id,
     Kb,
@@ -44,7 +55,7 @@ from kb.vocabulary import (
     COURTS,
     SAFETY_LEVEL_LABELS,
 )
-from kb.web.auth import requires
+from kb.web.auth import requires, requires_sign_in
 from kb.web.pages import (
     NO_STORE,
     AnyRequest,
@@ -56,9 +67,10 @@ from kb.web.pages import (
 )
 from kb.web.templating import dutch_moment
 
-__all__ = ["ANALYSIS_TEMPLATE_GLOBALS", "AnalysisPages"]
+__all__ = ["ANALYSIS_TEMPLATE_GLOBALS", "AnalysisPages", "WorkPages"]
 
 PAGES_PATH = "/analyses"
+WORK_PATH = "/werk"
 
 # The Dutch wording of the analysis's codes, for every template of this package.
 ANALYSIS_TEMPLATE_GLOBALS: dict[str, Any] = {
@@ -79,7 +91,7 @@ def _page(
     return page(f"analysis/{name}.html", status_code, NO_STORE | (headers or {}), **context)
 
 
-def _actions(user: CurrentUser, analysis: AnalysisOut) -> dict[str, bool]:
+def _actions(user: CurrentUser, analysis: AnalysisState) -> dict[str, bool]:
     """What the user may do now with this analysis, to show only the buttons that work."""
     newest = max(v.version for v in analysis.versions)
     if analysis.version != newest:
@@ -89,6 +101,8 @@ def _actions(user: CurrentUser, analysis: AnalysisOut) -> dict[str, bool]:
         "edit": may_edit_analysis(user, facts),
         "submit": may_submit_analysis(user, facts),
         "approve": may_approve_analysis(user, facts),
+        # The approver's other answer: back to the investigator, with a comment.
+        "return": may_approve_analysis(user, facts),
         "reassess": may_reassess_analysis(user, facts),
     }
 
@@ -103,7 +117,12 @@ def _form_page(
     status_code: int = 200,
     notice: str | None = None,
     conflict: str | None = None,
+    missing: AnalysisForm | None = None,
+    comments: list[Comment] | None = None,
+    focus: str | None = None,
 ) -> Template:
+    """The form; `missing` places what a draft still lacks on its fields (as links, like errors),
+    `comments` are the behavioural expert's on a returned version."""
     return _page(
         "form",
         status_code,
@@ -114,8 +133,26 @@ def _form_page(
         etag=etag,
         notice=notice,
         conflict=conflict,
+        missing=missing.errors if missing is not None else [],
+        comments=comments or [],
+        focus=focus,
         entry_options=[(entry.slug, entry.title) for entry in catalogue.by_title()],
     )
+
+
+def _missing_on(values: Values, analysis: AnalysisState) -> AnalysisForm:
+    """What a stored draft still lacks, placed on the fields of the form showing `values`."""
+    _, slots = body_from_values(values)
+    return AnalysisForm.of(values, [m.model_dump() for m in analysis.missing], slots)
+
+
+def _saved_notice(saved: AnalysisState) -> str:
+    moment = dutch_moment(saved.updated_at)
+    if saved.complete:
+        return f"Opgeslagen op {moment}. De analyse is volledig en kan worden aangeboden."
+    count = len(saved.missing)
+    left = "1 veld" if count == 1 else f"{count} velden"
+    return f"Opgeslagen als concept op {moment}. Nog in te vullen: {left}."
 
 
 def _version_of(etag: str | None) -> int | None:
@@ -162,7 +199,7 @@ class AnalysisPages(Controller):
     def create(
         self, request: AnyRequest, analyses: Analyses, catalogue: Kb, data: FormData
     ) -> Template | Redirect:
-        values = form_values(data)
+        values = edited(form_values(data), str(data.get("actie") or ""))
         body, slots = body_from_values(values)
         try:
             created = analyses.create(body)
@@ -172,8 +209,8 @@ class AnalysisPages(Controller):
             return _form_page(
                 catalogue, analysis_id=None, form=form, preview=preview, etag=None, status_code=422
             )
-        notice = f"De analyse is aangemaakt en opgeslagen als concept (versie {created.version})."
-        return _back(request, created.id, notice, "/bewerken")
+        notice = f"De analyse is aangemaakt. {_saved_notice(created)}"
+        return _back(request, created.id, notice, "/bewerken" + _anchor(data))
 
     @post("/voorbeeld", **_for("analysis.evaluate", status_code=200, sync_to_thread=False))
     def preview(self, advisor: NamedDependency[Advisor], data: FormData) -> Template:
@@ -201,13 +238,21 @@ class AnalysisPages(Controller):
             analysis = analyses.draft(analysis_id)
         except ConflictError as exc:
             return _back(request, analysis_id, exc.detail)
+        values = values_from_body(analysis.body.model_dump(mode="json"))
+        preview = (
+            Preview(recommendation=analysis.recommendation)
+            if analysis.recommendation is not None
+            else analyses.advisor.preview(analysis.body.model_dump(mode="json", exclude_none=True))
+        )
         return _form_page(
             catalogue,
             analysis_id=analysis.id,
-            form=AnalysisForm(values_from_body(analysis.body.model_dump(mode="json"))),
-            preview=Preview(recommendation=analysis.recommendation),
+            form=AnalysisForm(values),
+            preview=preview,
             etag=analysis.etag,
             notice=take_notice(request),
+            missing=_missing_on(values, analysis),
+            comments=analysis.comments,
         )
 
     @post("/{analysis_id:int}/bewerken", **_for("analysis.edit_own_draft"))
@@ -219,7 +264,7 @@ class AnalysisPages(Controller):
         analysis_id: Id,
         data: FormData,
     ) -> Template | Redirect:
-        values = form_values(data)
+        values = edited(form_values(data), str(data.get("actie") or ""))
         body, slots = body_from_values(values)
 
         def again(
@@ -247,18 +292,31 @@ class AnalysisPages(Controller):
         except ConflictError as exc:
             return again(AnalysisForm(values), None, 409, exc.detail)
         if data.get("actie") == "indienen":
+            if not saved.complete:
+                # Saved, but not yet complete: the form once more, with what is missing linked.
+                stored = values_from_body(saved.body.model_dump(mode="json"))
+                return _form_page(
+                    catalogue,
+                    analysis_id=analysis_id,
+                    form=AnalysisForm(stored),
+                    preview=analyses.advisor.preview(body),
+                    etag=saved.etag,
+                    status_code=422,
+                    notice=_saved_notice(saved) + " Aanbieden kan pas als alles is ingevuld.",
+                    missing=_missing_on(stored, saved),
+                    comments=saved.comments,
+                    focus="ontbreekt",
+                )
             analyses.submit(analysis_id, (saved.etag,))
             notice = f"Versie {saved.version} is opgeslagen en ter accordering aangeboden."
             return _back(request, analysis_id, notice)
-        return _back(
-            request, analysis_id, f"Opgeslagen om {dutch_moment(saved.updated_at)}.", "/bewerken"
-        )
+        return _back(request, analysis_id, _saved_notice(saved), "/bewerken" + _anchor(data))
 
     @post("/{analysis_id:int}/autosave", **_for("analysis.edit_own_draft", status_code=200))
     def autosave(
         self, analyses: Analyses, analysis_id: Id, data: FormData
     ) -> Response[dict[str, Any]]:
-        """For analysis.js: save the draft if it is complete; always answer in JSON."""
+        """For analysis.js: save the draft, complete or not; always answer in JSON."""
         body, _ = body_from_values(form_values(data))
         caller = dataclasses.replace(analyses.caller, via="autosave")
         service = AnalysisService(analyses.session, analyses.advisor, caller)
@@ -266,22 +324,61 @@ class AnalysisPages(Controller):
             saved = service.save(analysis_id, body, _etag(data))
         except KbError as exc:
             return Response(_autosave_failure(exc), status_code=exc.status_code, headers=NO_STORE)
-        message = f"Automatisch opgeslagen om {dutch_moment(saved.updated_at)}."
-        return Response({"saved": True, "etag": saved.etag, "message": message}, headers=NO_STORE)
+        message = f"Automatisch opgeslagen op {dutch_moment(saved.updated_at)}."
+        if not saved.complete:
+            count = len(saved.missing)
+            message += f" Nog in te vullen: {'1 veld' if count == 1 else f'{count} velden'}."
+        answer = {
+            "saved": True,
+            "etag": saved.etag,
+            "message": message,
+            "complete": saved.complete,
+            "missing": len(saved.missing),
+        }
+        return Response(answer, headers=NO_STORE)
 
     @post("/{analysis_id:int}/indienen", **_for("analysis.submit"))
     def submit(
         self, request: AnyRequest, analyses: Analyses, analysis_id: Id, data: FormData
     ) -> Redirect:
-        done = analyses.submit(analysis_id, _etag(data))
+        try:
+            done = analyses.submit(analysis_id, _etag(data))
+        except InvalidInputError:
+            # Incomplete: the form lists what is missing, each linked to its field.
+            notice = "Deze versie is nog niet volledig. Vul eerst in wat hieronder ontbreekt."
+            return _back(request, analysis_id, notice, "/bewerken#ontbreekt")
         return _back(request, analysis_id, f"Versie {done.version} is ter accordering aangeboden.")
+
+    @post("/{analysis_id:int}/terugsturen", **_for("analysis.approve"))
+    def return_(
+        self, request: AnyRequest, analyses: Analyses, analysis_id: Id, data: FormData
+    ) -> Template | Redirect:
+        try:
+            done = analyses.return_(analysis_id, data.get("comment"), _etag(data))
+        except InvalidInputError as exc:
+            analysis = analyses.read(analysis_id, None, "dossier")
+            return _page(
+                "dossier",
+                422,
+                analysis=analysis,
+                actions=_actions(analyses.caller.user, analysis),
+                return_errors=[e.msg for e in exc.errors],
+                comment=str(data.get("comment") or ""),
+            )
+        notice = (
+            f"Versie {done.version} is teruggestuurd naar {done.author}, met uw opmerking. "
+            "Zij is weer een concept."
+        )
+        return _back(request, analysis_id, notice)
 
     @post("/{analysis_id:int}/accorderen", **_for("analysis.approve"))
     def approve(
         self, request: AnyRequest, analyses: Analyses, analysis_id: Id, data: FormData
     ) -> Redirect:
         done = analyses.approve(analysis_id, _etag(data))
-        notice = f"Versie {done.version} is geaccordeerd en ingediend: de rechter kan hem nu lezen."
+        notice = (
+            f"Versie {done.version} is geaccordeerd en ingediend: de rechter kan haar nu lezen."
+        )
         return _back(request, analysis_id, notice)
 
     @post("/{analysis_id:int}/herijken", **_for("analysis.reassess"))
@@ -312,6 +409,44 @@ class AnalysisPages(Controller):
         versie: VersionQuery = None,
     ) -> Response[bytes]:
         return report_pdf(request, analyses, catalogue, analysis_id, versie)
+
+
+class WorkPages(Controller):
+    """The work list: where a signed-in professional lands (`/werk`), the same as
+    `GET /api/v1/me/tasks`."""
+
+    path = WORK_PATH
+    include_in_schema = False
+    dependencies = ANALYSIS_DEPENDENCIES
+
+    @get("/", guards=[requires_sign_in], sync_to_thread=True)
+    def work(self, request: AnyRequest, analyses: Analyses) -> Template | Redirect:
+        if not can(analyses.caller.user, "analysis.read"):
+            # Desk workers, editors and the beheerder have no case work: their usual start.
+            return Redirect("/", status_code=303)
+        tasks = analyses.tasks()
+        return _page(
+            "work",
+            headers=alternate(TASKS_PATH),
+            tasks=tasks,
+            user=analyses.caller.user,
+            notice=take_notice(request),
+        )
+
+
+# The form's buttons that change its lists: "toevoegen:children", "verwijderen:children.2".
+_ADD, _REMOVE = "toevoegen:", "verwijderen:"
+
+
+def _anchor(data: FormData) -> str:
+    """Where the page goes back to after adding or removing a block: that list."""
+    action = str(data.get("actie") or "")
+    for prefix in (_ADD, _REMOVE):
+        if action.startswith(prefix):
+            named = action.removeprefix(prefix)
+            name = named.rpartition(".")[0] if prefix == _REMOVE else named
+            return "#" + field_id(name) if name in LISTS else ""
+    return ""
 
 
 def _autosave_failure(exc: KbError) -> dict[str, Any]:

@@ -4,13 +4,24 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, SerializeAsAny
 
 from kb.conflict_analysis.schemas import AnalysisBody, Recommendation, SafetyResult
 from kb.vocabulary import AnalysisStatus as Status
 
-__all__ = ["AnalysisOut", "AnalysisSummary", "Preview", "VersionRef"]
+__all__ = [
+    "AnalysisOut",
+    "AnalysisState",
+    "AnalysisSummary",
+    "Comment",
+    "Missing",
+    "Preview",
+    "Task",
+    "TaskKind",
+    "VersionRef",
+]
 
 
 class VersionRef(BaseModel):
@@ -24,9 +35,28 @@ class VersionRef(BaseModel):
     approved_at: dt.datetime | None = None
 
 
-class AnalysisOut(BaseModel):
-    """One version of an analysis: the body as filled in and the recommendation computed for it.
+class Missing(BaseModel):
+    """A field a `concept` still lacks before it can be submitted."""
 
+    loc: list[str | int]
+    msg: str
+
+
+class Comment(BaseModel):
+    """A behavioural expert's comment when returning a version: kept with that version."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    at: dt.datetime
+    role: str
+    text: str
+
+
+class AnalysisState(BaseModel):
+    """One version of an analysis as it stands: a `concept` may still be incomplete.
+
+    An incomplete draft (`complete` false) has a body with fields still absent (null) and no
+    recommendation: the advice is computed once everything it rests on is filled in.
     `recommendation.curator.advice` is the computed advice, `final_advice` the investigator's
     (equal unless they deviated, with `deviation_reason`); both stay on record.
     """
@@ -47,11 +77,24 @@ class AnalysisOut(BaseModel):
     submitted_at: dt.datetime | None = None
     approved_at: dt.datetime | None = None
     evaluated_on: dt.date = Field(description="De datum waarop het advies is berekend")
-    final_advice: str
+    final_advice: str | None
     deviation_reason: str | None = None
-    body: AnalysisBody
-    recommendation: Recommendation
+    complete: bool = Field(description="Alles ingevuld: de versie kan worden aangeboden")
+    missing: list[Missing] = Field(description="Wat nog ontbreekt, per veld")
+    comments: list[Comment] = Field(
+        description="Opmerkingen van de gedragsdeskundige bij het terugsturen van deze versie"
+    )
+    # A draft's body is a `DraftBody`, a subclass: serialised as what it is.
+    body: SerializeAsAny[AnalysisBody]
+    recommendation: Recommendation | None
     versions: list[VersionRef]
+
+
+class AnalysisOut(AnalysisState):
+    """A complete version, with its recommendation: what a report is made of."""
+
+    final_advice: str
+    recommendation: Recommendation
 
 
 class AnalysisSummary(BaseModel):
@@ -65,10 +108,30 @@ class AnalysisSummary(BaseModel):
     mine: bool
     version: int
     status: Status
-    safety_level: str
-    final_advice: str
-    reassess_by: dt.date
+    complete: bool = True
+    safety_level: str | None
+    final_advice: str | None
+    reassess_by: dt.date | None
     updated_at: dt.datetime
+
+
+TaskKind = Literal["ter_accordering", "teruggestuurd", "concept", "herijking", "curatorrapport"]
+
+
+class Task(BaseModel):
+    """One item of a work list (`GET /api/v1/me/tasks`): what waits for the caller, and by when."""
+
+    kind: TaskKind = Field(description="Wat er te doen is")
+    label: str = Field(description="Hetzelfde in woorden")
+    analysis_id: int
+    version: int
+    case_number: str
+    court: str
+    status: Status
+    since: dt.datetime = Field(description="Sinds wanneer dit wacht")
+    due: dt.date | None = Field(default=None, description="Uiterlijk (herijking, rapport curator)")
+    overdue: bool = False
+    url: str = Field(description="De pagina waar het werk gedaan wordt")
 
 
 @dataclass(frozen=True)

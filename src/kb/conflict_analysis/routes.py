@@ -17,9 +17,9 @@ from sqlalchemy.orm import Session
 from kb.access import Caller
 from kb.conflict_analysis.advisor import Advisor
 from kb.conflict_analysis.report import build_report, pdf_filename
-from kb.conflict_analysis.responses import AnalysisOut, AnalysisSummary
+from kb.conflict_analysis.responses import AnalysisState, AnalysisSummary, Task
 from kb.conflict_analysis.schemas import Recommendation
-from kb.conflict_analysis.service import AnalysisService
+from kb.conflict_analysis.service import COMMENT_TEXT, AnalysisService
 from kb.interventions.catalogue import Catalogue
 from kb.web.conditional import Expected, provide_expected, with_etag
 from kb.web.operations import operation
@@ -29,15 +29,34 @@ from kb.web.pdf import pdf_response
 __all__ = [
     "ANALYSIS_DEPENDENCIES",
     "API_PATH",
+    "TASKS_PATH",
     "Analyses",
     "AnalysisApi",
     "Id",
     "Kb",
+    "ReturnData",
+    "TasksApi",
     "VersionQuery",
     "report_page",
 ]
 
 API_PATH = "/api/v1/conflict-analyses"
+TASKS_PATH = "/api/v1/me/tasks"
+
+
+# Checked by the service, for a Dutch message on the field.
+ReturnData = Annotated[
+    Any,
+    Body(
+        title="Terugsturen",
+        description='{"comment": "…"}: wat de onderzoeker moet aanvullen of veranderen.',
+        schema_extra={
+            "type": "object",
+            "required": ["comment"],
+            "properties": {"comment": {"type": "string", "maxLength": COMMENT_TEXT}},
+        },
+    ),
+]
 
 # The body is validated by the service (Dutch messages, the knowledge base's slugs, today's date),
 # so Litestar takes any JSON and the OpenAPI document still shows the form's schema.
@@ -147,6 +166,23 @@ APPROVE = operation(
     status_code=200,
     texts=_NOT_YOURS,
 )
+RETURN = operation(
+    "Stuur de versie terug naar de onderzoeker, met een opmerking: weer een concept",
+    *(403, 404, 409, 412, 422),
+    action="analysis.approve",
+    status_code=200,
+    texts=_NOT_YOURS,
+)
+TASKS = operation(
+    "Uw werklijst: wat op u wacht, het dringendste eerst",
+    signed_in=True,
+    description=(
+        "Gedragsdeskundige: analyses die op uw accordering wachten. Raadsonderzoeker: uw "
+        "teruggestuurde en open concepten, herijkingen en curatorrapporten die binnen twee weken "
+        "vallen of te laat zijn. Rechter: curatorrapporten van de zaken van uw rechtbank. "
+        "Gesorteerd op de uiterste datum, werk zonder datum op hoe lang het al wacht."
+    ),
+)
 REASSESS = operation(
     "Start een herijking: een nieuwe conceptversie, gekopieerd van de laatst ingediende",
     *(403, 404, 409),
@@ -164,7 +200,7 @@ REPORT_PDF = operation(
 Analyses = NamedDependency[AnalysisService]
 Kb = NamedDependency[Catalogue]
 Id = FromPath[int]
-Answer = Response[AnalysisOut]
+Answer = Response[AnalysisState]
 
 
 class AnalysisApi(Controller):
@@ -205,6 +241,13 @@ class AnalysisApi(Controller):
     def approve(self, analyses: Analyses, analysis_id: Id, expected: Expected) -> Answer:
         return with_etag(analyses.approve(analysis_id, expected))
 
+    @post("/{analysis_id:int}/return", **RETURN)
+    def return_(
+        self, analysis_id: Id, data: ReturnData, analyses: Analyses, expected: Expected
+    ) -> Answer:
+        comment = data.get("comment") if isinstance(data, dict) else None
+        return with_etag(analyses.return_(analysis_id, comment, expected))
+
     @post("/{analysis_id:int}/reassessments", **REASSESS)
     def reassess(self, analyses: Analyses, analysis_id: Id) -> Answer:
         return with_etag(analyses.reassess(analysis_id), 201, f"{API_PATH}/{analysis_id}")
@@ -226,3 +269,15 @@ class AnalysisApi(Controller):
         version: VersionQuery = None,
     ) -> Response[bytes]:
         return report_pdf(request, analyses, catalogue, analysis_id, version)
+
+
+class TasksApi(Controller):
+    """contracts.md: the caller's work list."""
+
+    path = TASKS_PATH
+    tags = ["Conflictanalyse"]
+    dependencies = ANALYSIS_DEPENDENCIES
+
+    @get("/", **TASKS)
+    def tasks(self, analyses: Analyses) -> list[Task]:
+        return analyses.tasks()

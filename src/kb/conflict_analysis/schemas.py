@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import re
-from typing import Annotated, Any, get_args
+from types import UnionType
+from typing import Annotated, Any, Union, cast, get_args, get_origin
 
+from annotated_types import MinLen
 from pydantic import (
     BaseModel,
     BeforeValidator,
     ConfigDict,
     Field,
     ValidationInfo,
+    create_model,
     field_validator,
     model_validator,
 )
@@ -54,6 +58,7 @@ __all__ = [
     "Contact",
     "CuratorAdvice",
     "Deviation",
+    "DraftBody",
     "Factor",
     "InterventionTried",
     "MatchedIntervention",
@@ -220,7 +225,13 @@ class Contact(_Form):
 
     @model_validator(mode="after")
     def _reason_only_for_refusal(self) -> Contact:
-        if self.refusal_reason is not None and self.status not in _CONTACT_REFUSED:
+        # A draft may name the reason before the status (DraftBody): that waits for the status.
+        status = self.status
+        if (
+            self.refusal_reason is not None
+            and status is not None
+            and status not in _CONTACT_REFUSED
+        ):
             raise ValueError(
                 "Een reden van weigering (refusal_reason) hoort alleen bij contact "
                 "'weigering' of 'verlies'."
@@ -384,6 +395,67 @@ class AnalysisBody(_Form):
         if len(set(refs)) != len(refs):
             raise ValueError("De ouders heten A en B, elk één keer.")
         return value
+
+
+# --- A draft: the same form, anything still to be filled in --------------------------------------
+
+
+def _drop_blanks(data: Any) -> Any:
+    """In a draft, null is "not filled in yet": the same as leaving the field out."""
+    if isinstance(data, dict):
+        return {key: value for key, value in data.items() if value is not None}
+    return data
+
+
+def _draft_type(annotation: Any) -> Any:
+    """The draft counterpart of a field's type: a form model's draft, also inside a list."""
+    if isinstance(annotation, type) and issubclass(annotation, _Form):
+        return _draft_model(annotation)
+    origin = get_origin(annotation)
+    if origin is list:
+        (item,) = get_args(annotation)
+        return list[_draft_type(item)]  # type: ignore[misc]
+    if origin in (Union, UnionType):
+        return Union[tuple(_draft_type(arg) for arg in get_args(annotation))]  # noqa: UP007
+    return annotation
+
+
+_DRAFTS: dict[type[BaseModel], type[BaseModel]] = {}
+_DROP_BLANKS: Any = model_validator(mode="before")(_drop_blanks)
+
+
+def _draft_model(model: type[_Form]) -> type[BaseModel]:
+    """`model` with every field optional and no list's minimum: what a `concept` may hold.
+
+    A subclass, so each value keeps the model's own checks (a pseudonym, a known court, a date
+    not in the future): a draft may be incomplete, never wrong. What it still lacks is what the
+    full model finds missing (`Advisor.parse_draft`).
+    """
+    if model in _DRAFTS:
+        return _DRAFTS[model]
+    fields: dict[str, Any] = {}
+    for name, info in model.model_fields.items():
+        annotation = _draft_type(info.annotation)
+        kept = copy.copy(info)
+        kept.metadata = [m for m in info.metadata if not isinstance(m, MinLen)]
+        if info.is_required():
+            annotation = annotation | None
+            kept.default = None
+        kept.annotation = annotation
+        fields[name] = (annotation, kept)
+    draft: type[BaseModel] = create_model(
+        f"Draft{model.__name__}",
+        __base__=model,
+        __module__=__name__,
+        __validators__={"_drop_blanks": _DROP_BLANKS},
+        **fields,
+    )
+    _DRAFTS[model] = draft
+    return draft
+
+
+# The form as a `concept` may hold it: a subclass of `AnalysisBody` whose fields may be absent.
+DraftBody: type[AnalysisBody] = cast(type[AnalysisBody], _draft_model(AnalysisBody))
 
 
 # --- The recommendation (contracts.md) ---------------------------------------------------------

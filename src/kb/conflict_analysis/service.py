@@ -1,6 +1,12 @@
 """The analysis's rules of record: versions, the workflow, concurrency, access and the audit trail.
 
     concept ──submit──▶ ter_accordering ──approve──▶ ingediend ──reassess──▶ new concept version
+       ▲                      │
+       └──return (comment)────┘
+
+A `concept` may be incomplete (domain.md §9.5): it is stored with the list of what it still
+lacks, and `submit` refuses it until that list is empty. An office holds one open analysis per
+case number, and a case keeps the court of its first submitted version.
 
 Only a `concept` changes, and only through `save`, which needs the version's current ETag
 (`"<version>-<revision>"`): the UPDATE itself checks the revision, so of two saves of the same
@@ -35,6 +41,7 @@ from kb.access import (
     AnalysisFacts,
     Caller,
     CaseRule,
+    CurrentUser,
     ensure,
     may_approve_analysis,
     may_edit_analysis,
@@ -45,11 +52,22 @@ from kb.access import (
 from kb.auth import audit
 from kb.clock import utcnow
 from kb.conflict_analysis.advisor import Advisor
-from kb.conflict_analysis.models import Analysis, AnalysisVersion
-from kb.conflict_analysis.responses import AnalysisOut, AnalysisSummary, VersionRef
-from kb.conflict_analysis.schemas import AnalysisBody, Recommendation
+from kb.conflict_analysis.models import Analysis, AnalysisComment, AnalysisVersion
+from kb.conflict_analysis.responses import (
+    AnalysisOut,
+    AnalysisState,
+    AnalysisSummary,
+    Comment,
+    Missing,
+    Task,
+    TaskKind,
+    VersionRef,
+)
+from kb.conflict_analysis.schemas import AnalysisBody, Case, DraftBody, Recommendation
 from kb.errors import (
     ConflictError,
+    FieldError,
+    InvalidInputError,
     NotFoundError,
     PermissionDeniedError,
     PreconditionRequiredError,
@@ -57,7 +75,7 @@ from kb.errors import (
 )
 from kb.vocabulary import AnalysisStatus
 
-__all__ = ["OBJECT_TYPE", "REFUSED", "AnalysisService"]
+__all__ = ["COMMENT_TEXT", "OBJECT_TYPE", "REFUSED", "AnalysisService", "case_key"]
 
 logger = logging.getLogger(__name__)
 
@@ -85,6 +103,15 @@ REFUSED = "analysis.refused"
 
 SUBMIT = Step(may_submit_analysis, "concept", "ter_accordering", "analysis.submit")
 APPROVE = Step(may_approve_analysis, "ter_accordering", "ingediend", "analysis.approve")
+# Returning is the approver's other answer: the same person may do it, at the same moment.
+RETURN = Step(may_approve_analysis, "ter_accordering", "concept", "analysis.return")
+COMMENT_TEXT = 5_000  # a comment when returning a version
+
+
+def case_key(case_number: str | None) -> str | None:
+    """A case number as the office's one-open-case rule compares it: spaces and case ignored."""
+    key = " ".join((case_number or "").split()).casefold()
+    return key or None
 
 
 class AnalysisService:
@@ -103,27 +130,34 @@ class AnalysisService:
 
     # --- Writes --------------------------------------------------------------------------------
 
-    def create(self, data: Any) -> AnalysisOut:
+    def create(self, data: Any) -> AnalysisState:
         """A new analysis with its first `concept` version, in the investigator's office."""
         user = self.caller.user
         if not user.office:
             raise PermissionDeniedError(
                 "Uw account hoort bij geen vestiging van de Raad; vraag de beheerder dat in te stellen."
             )
-        body, recommendation, today = self._checked(data)
-        version = self._new_version(body, recommendation, today, 1)
+        checked = self._checked(data)
+        if not _has_content(checked.body.model_dump()):
+            raise InvalidInputError(
+                "Het formulier is nog leeg: vul minstens één veld in, bijvoorbeeld het zaaknummer.",
+                [FieldError(("case", "case_number"), "Nog niet ingevuld.")],
+            )
+        self._ensure_case_is_free(checked.body, user.office, None)
+        version = self._new_version(checked, 1)
         analysis = Analysis(
             office=user.office,
             author_id=user.id,
             created_at=version.created_at,
+            open_case=case_key(_case_number(checked.body)),
             versions=[version],
         )
         self.session.add(analysis)
-        self.session.flush()
+        self._flush_case()
         self._record("analysis.create", analysis, version)
         return self._out(analysis, version)
 
-    def save(self, analysis_id: int, data: Any, expected: Collection[str]) -> AnalysisOut:
+    def save(self, analysis_id: int, data: Any, expected: Collection[str]) -> AnalysisState:
         """Replace the draft, when `expected` (the client's `If-Match`) names its current ETag."""
         analysis, latest = self._for_change(
             analysis_id, may_edit_analysis, "concept", "analysis.edit"
@@ -134,26 +168,74 @@ class AnalysisService:
                 'bijvoorbeeld If-Match: "1-3". Zo overschrijft u nooit ongemerkt andermans werk.'
             )
         revision = _expected_revision(latest, expected)
-        body, recommendation, today = self._checked(data)
+        checked = self._checked(data)
+        _ensure_court_kept(analysis, checked.body)
+        self._ensure_case_is_free(checked.body, analysis.office, analysis.id)
         self._update(
             latest,
             revision,
             revision=AnalysisVersion.revision + 1,
-            **_contents(body, recommendation, today),
+            **_contents(checked),
         )
+        analysis.open_case = case_key(_case_number(checked.body))
+        self._flush_case()
         self._record("analysis.edit", analysis, latest)
         return self._out(analysis, latest)
 
-    def submit(self, analysis_id: int, expected: Collection[str] = ()) -> AnalysisOut:
-        """Send the draft to the behavioural expert of the office (`ter_accordering`)."""
+    def submit(self, analysis_id: int, expected: Collection[str] = ()) -> AnalysisState:
+        """Send the draft to the behavioural expert of the office (`ter_accordering`), once it
+        is complete; until then the answer lists what is missing (422)."""
+        _, latest = self._for_change(analysis_id, may_submit_analysis, "concept", SUBMIT.action)
+        if not latest.complete:
+            missing = latest.missing or []
+            count = len(missing)
+            raise InvalidInputError(
+                f"Deze versie is nog niet volledig: {count} "
+                f"{'veld ontbreekt' if count == 1 else 'velden ontbreken'} nog. "
+                "Vul ze in en bied de versie daarna aan.",
+                [FieldError(tuple(m["loc"]), m["msg"]) for m in missing],
+            )
         return self._move(SUBMIT, analysis_id, expected, submitted_at=utcnow())
 
-    def approve(self, analysis_id: int, expected: Collection[str] = ()) -> AnalysisOut:
+    def approve(self, analysis_id: int, expected: Collection[str] = ()) -> AnalysisState:
         """Approve (accorderen): the version becomes `ingediend`, immutable and visible to judges."""
         user = self.caller.user
         return self._move(APPROVE, analysis_id, expected, approved_by=user.id, approved_at=utcnow())
 
-    def reassess(self, analysis_id: int) -> AnalysisOut:
+    def return_(
+        self, analysis_id: int, comment: Any, expected: Collection[str] = ()
+    ) -> AnalysisState:
+        """Send the version back to its investigator with a comment: `concept` again.
+
+        The comment stays with the version, for the investigator now and for whoever reads
+        that version later; `submitted_at` is cleared, for it is no longer on offer.
+        """
+        text = comment.strip() if isinstance(comment, str) else ""
+        if not text or len(text) > COMMENT_TEXT or "\x00" in text:
+            msg = (
+                "Schrijf op wat de onderzoeker moet aanvullen of veranderen."
+                if not text
+                else f"Mag hoogstens {COMMENT_TEXT} tekens lang zijn, zonder NUL-teken."
+            )
+            raise InvalidInputError(
+                "Geef een toelichting bij het terugsturen.", [FieldError(("comment",), msg)]
+            )
+        analysis, latest = self._for_change(analysis_id, RETURN.rule, RETURN.source, RETURN.action)
+        revision = _expected_revision(latest, expected)
+        user = self.caller.user
+        changes = {"status": RETURN.target, "revision": AnalysisVersion.revision + 1}
+        self._update(latest, revision, submitted_at=None, **changes)
+        self.session.add(
+            AnalysisComment(
+                version_id=latest.id, author_id=user.id, role=user.role, at=utcnow(), text=text
+            )
+        )
+        self.session.flush()
+        self.session.refresh(latest, ["comments"])
+        self._record(RETURN.action, analysis, latest)
+        return self._out(analysis, latest)
+
+    def reassess(self, analysis_id: int) -> AnalysisState:
         """A re-assessment: a new `concept` version, copied from the last submitted one.
 
         The advice is computed again for today, because time itself is a reason (the length of
@@ -171,7 +253,8 @@ class AnalysisService:
             # shows the investigator what to change.
             body, checked_on = _stored_body(latest), latest.evaluated_on
         recommendation = self.advisor.recommend(body, today)
-        version = self._new_version(body, recommendation, checked_on, latest.version + 1)
+        checked = Checked(body, recommendation, checked_on, [])
+        version = self._new_version(checked, latest.version + 1)
         analysis.versions.append(version)
         try:
             self.session.flush()
@@ -185,7 +268,7 @@ class AnalysisService:
 
     # --- Reads ---------------------------------------------------------------------------------
 
-    def draft(self, analysis_id: int) -> AnalysisOut:
+    def draft(self, analysis_id: int) -> AnalysisState:
         """The draft to edit: only its own investigator's, only while `concept`; audited."""
         analysis, latest = self._for_change(
             analysis_id, may_edit_analysis, "concept", "analysis.read"
@@ -195,7 +278,7 @@ class AnalysisService:
 
     def read(
         self, analysis_id: int, version: int | None = None, purpose: str = "lezen"
-    ) -> AnalysisOut:
+    ) -> AnalysisState:
         """The newest version the caller may read, or the one asked for; audited."""
         analysis, chosen = self._readable(analysis_id, version)
         self._record_read(analysis, chosen, purpose=purpose)
@@ -204,8 +287,17 @@ class AnalysisService:
     def read_with_previous(
         self, analysis_id: int, version: int | None, purpose: str
     ) -> tuple[AnalysisOut, AnalysisOut | None]:
-        """A version and the submitted one before it (for "what changed"), both audited."""
+        """A version and the submitted one before it (for "what changed"), both audited.
+
+        Raises:
+            ConflictError: the version is a draft still incomplete: there is no report yet.
+        """
         analysis, chosen = self._readable(analysis_id, version)
+        if not chosen.complete:
+            raise ConflictError(
+                f"Versie {chosen.version} is een concept dat nog niet volledig is ingevuld; "
+                "het rapport kan pas worden gemaakt als alles is ingevuld."
+            )
         self._record_read(analysis, chosen, purpose=purpose)
         earlier = [
             v
@@ -213,9 +305,9 @@ class AnalysisService:
             if v.version < chosen.version and v.status == "ingediend"
         ]
         if not earlier:
-            return self._out(analysis, chosen), None
+            return self._complete_out(analysis, chosen), None
         self._record_read(analysis, earlier[-1], purpose="vergelijken")
-        return self._out(analysis, chosen), self._out(analysis, earlier[-1])
+        return self._complete_out(analysis, chosen), self._complete_out(analysis, earlier[-1])
 
     def overview(self) -> list[AnalysisSummary]:
         """The analyses the caller may read, newest first, each at the newest readable version."""
@@ -231,6 +323,7 @@ class AnalysisService:
                 AnalysisVersion.final_advice,
                 AnalysisVersion.reassess_by,
                 AnalysisVersion.updated_at,
+                AnalysisVersion.complete,
             )
         )
         if user.role == "rechter":
@@ -250,8 +343,9 @@ class AnalysisService:
             AnalysisSummary(
                 **_shown(analysis, readable[-1]),
                 mine=analysis.author_id == user.id,
-                safety_level=readable[-1].safety_level,
-                reassess_by=readable[-1].reassess_by,
+                complete=readable[-1].complete,
+                safety_level=readable[-1].safety_level if readable[-1].complete else None,
+                reassess_by=readable[-1].reassess_by if readable[-1].complete else None,
             )
             for analysis in self.session.scalars(query).unique()
             if (readable := self._readable_versions(analysis))
@@ -267,17 +361,57 @@ class AnalysisService:
         )
         return summaries
 
+    def tasks(self) -> list[Task]:
+        """The caller's work list (domain.md §9.5), most urgent first: the earliest deadline, or
+        for work without one (approval, a returned or open draft) the longest waiting.
+
+        Investigators see their own cases, behavioural experts their office's awaiting approval,
+        judges the curator reports due on their court's submitted cases. Audited as a list read.
+        """
+        user = self.caller.user
+        query = select(Analysis).options(selectinload(Analysis.versions))
+        if user.role == "raadsonderzoeker":
+            query = query.where(Analysis.author_id == user.id)
+        elif user.role == "gedragsdeskundige":
+            query = query.where(
+                Analysis.office == user.office,
+                Analysis.versions.any(AnalysisVersion.status == "ter_accordering"),
+            )
+        elif user.role == "rechter":
+            query = query.where(
+                Analysis.versions.any(
+                    and_(AnalysisVersion.court == user.court, AnalysisVersion.status == "ingediend")
+                )
+            )
+        else:
+            return []
+        today = self.advisor.today()
+        found = [
+            task
+            for analysis in self.session.scalars(query).unique()
+            for task in _tasks_of(user, analysis, self._readable_versions(analysis), today)
+        ]
+        found.sort(key=lambda t: (t.due or t.since.date(), t.since))
+        audit.record_read(
+            self.session,
+            user=user,
+            action="analysis.tasks",
+            object_type=OBJECT_TYPE,
+            address=self.caller.address,
+            detail={"via": self.caller.via, "count": len(found)},
+        )
+        return found
+
     # --- Internals ------------------------------------------------------------------------------
 
-    def _checked(self, data: Any) -> tuple[AnalysisBody, Recommendation, dt.date]:
-        """The body parsed and its advice computed, for today."""
+    def _checked(self, data: Any) -> Checked:
+        """The draft's body parsed, what it lacks, and its advice for today once complete."""
         today = self.advisor.today()
-        body = self.advisor.parse(data, today)
-        return body, self.advisor.recommend(body, today), today
+        body, missing = self.advisor.parse_draft(data, today)
+        recommendation = None if missing else self.advisor.recommend(body, today)
+        return Checked(body, recommendation, today, missing)
 
-    def _new_version(
-        self, body: AnalysisBody, recommendation: Recommendation, today: dt.date, number: int
-    ) -> AnalysisVersion:
+    def _new_version(self, checked: Checked, number: int) -> AnalysisVersion:
         now = utcnow()
         return AnalysisVersion(
             version=number,
@@ -285,8 +419,37 @@ class AnalysisService:
             status="concept",
             author_id=self.caller.user.id,
             created_at=now,
-            **_contents(body, recommendation, today, now),
+            **_contents(checked, now),
         )
+
+    def _ensure_case_is_free(
+        self, body: AnalysisBody, office: str, analysis_id: int | None
+    ) -> None:
+        """One open analysis per case number per office (domain.md §9.5): a second one for the
+        same case is refused on its case-number field, naming the one to continue instead."""
+        key = case_key(_case_number(body))
+        if key is None:
+            return
+        query = select(Analysis.id).where(Analysis.office == office, Analysis.open_case == key)
+        if analysis_id is not None:
+            query = query.where(Analysis.id != analysis_id)
+        other = self.session.scalar(query)
+        if other is not None:
+            raise InvalidInputError(
+                "Voor dit zaaknummer loopt al een analyse in uw vestiging.",
+                [FieldError(("case", "case_number"), _case_taken(other))],
+            )
+
+    def _flush_case(self) -> None:
+        """Write the analysis; the unique index catches a second one for the same case that was
+        created at the same moment, after the check above found none."""
+        try:
+            self.session.flush()
+        except IntegrityError:
+            raise InvalidInputError(
+                "Voor dit zaaknummer loopt al een analyse in uw vestiging.",
+                [FieldError(("case", "case_number"), _case_taken(None))],
+            ) from None
 
     def _readable_versions(self, analysis: Analysis) -> list[AnalysisVersion]:
         user = self.caller.user
@@ -328,7 +491,7 @@ class AnalysisService:
 
     def _move(
         self, step: Step, analysis_id: int, expected: Collection[str], **values: Any
-    ) -> AnalysisOut:
+    ) -> AnalysisState:
         """One step of the workflow: check who and when, change the row, record it."""
         analysis, latest = self._for_change(analysis_id, step.rule, step.source, step.action)
         revision = _expected_revision(latest, expected)
@@ -410,23 +573,34 @@ class AnalysisService:
             detail={"via": self.caller.via, "asked": asked},
         )
 
-    def _out(self, analysis: Analysis, version: AnalysisVersion) -> AnalysisOut:
+    def _complete_out(self, analysis: Analysis, version: AnalysisVersion) -> AnalysisOut:
+        out = self._out(analysis, version)
+        assert isinstance(out, AnalysisOut), "only a complete version has a report"
+        return out
+
+    def _out(self, analysis: Analysis, version: AnalysisVersion) -> AnalysisState:
         approver = version.approver
-        return AnalysisOut(
+        shown: dict[str, Any] = {
             **_shown(analysis, version),
-            revision=version.revision,
-            etag=version.etag,
-            author_id=analysis.author_id,
-            approved_by=approver.username if approver is not None else None,
-            created_at=version.created_at,
-            submitted_at=version.submitted_at,
-            approved_at=version.approved_at,
-            evaluated_on=version.evaluated_on,
-            deviation_reason=version.deviation_reason,
-            body=_stored_body(version),
-            recommendation=Recommendation.model_validate(version.recommendation),
-            versions=[VersionRef.model_validate(v) for v in self._readable_versions(analysis)],
-        )
+            "revision": version.revision,
+            "etag": version.etag,
+            "author_id": analysis.author_id,
+            "approved_by": approver.username if approver is not None else None,
+            "created_at": version.created_at,
+            "submitted_at": version.submitted_at,
+            "approved_at": version.approved_at,
+            "evaluated_on": version.evaluated_on,
+            "deviation_reason": version.deviation_reason,
+            "complete": version.complete,
+            "missing": [Missing.model_validate(m) for m in version.missing or []],
+            "comments": [Comment.model_validate(c) for c in version.comments],
+            "body": _stored_body(version),
+            "versions": [VersionRef.model_validate(v) for v in self._readable_versions(analysis)],
+        }
+        if not version.complete:
+            return AnalysisState(**shown, recommendation=None)
+        recommendation = Recommendation.model_validate(version.recommendation)
+        return AnalysisOut(**shown, recommendation=recommendation)
 
 
 def _shown(analysis: Analysis, version: AnalysisVersion) -> dict[str, Any]:
@@ -439,7 +613,7 @@ def _shown(analysis: Analysis, version: AnalysisVersion) -> dict[str, Any]:
         "author": analysis.author.username,
         "version": version.version,
         "status": version.status,
-        "final_advice": version.final_advice,
+        "final_advice": version.final_advice if version.complete else None,
         "updated_at": version.updated_at,
     }
 
@@ -453,31 +627,173 @@ def _facts(analysis: Analysis, version: AnalysisVersion) -> AnalysisFacts:
     )
 
 
-def _contents(
-    body: AnalysisBody,
-    recommendation: Recommendation,
-    today: dt.date,
-    now: dt.datetime | None = None,
-) -> dict[str, Any]:
-    """The columns a save writes: the body, the advice computed for it, and what it says."""
-    curator = recommendation.curator
-    return {
+# How far ahead a deadline shows on the work list: two weeks leave time to plan the visit.
+DUE_WITHIN = dt.timedelta(days=14)
+_PAGES = "/analyses"
+_TASK_LABELS = {
+    "ter_accordering": "Wacht op uw accordering",
+    "teruggestuurd": "Teruggestuurd met opmerkingen",
+    "concept": "Concept, nog niet aangeboden",
+    "herijking": "Herijking",
+    "curatorrapport": "Rapport van de bijzondere curator",
+}
+
+
+def _tasks_of(
+    user: CurrentUser, analysis: Analysis, readable: list[AnalysisVersion], today: dt.date
+) -> list[Task]:
+    """What one analysis asks of this user now."""
+    if not readable:
+        return []
+    latest = readable[-1]
+    page = f"{_PAGES}/{analysis.id}"
+    tasks: list[Task] = []
+
+    def add(
+        kind: TaskKind,
+        version: AnalysisVersion,
+        since: dt.datetime,
+        url: str,
+        due: dt.date | None = None,
+    ) -> None:
+        tasks.append(
+            Task(
+                kind=kind,
+                label=_TASK_LABELS[kind],
+                analysis_id=analysis.id,
+                version=version.version,
+                case_number=version.case_number,
+                court=version.court,
+                status=version.status,  # type: ignore[arg-type]
+                since=since,
+                due=due,
+                overdue=due is not None and due < today,
+                url=url,
+            )
+        )
+
+    if user.role == "gedragsdeskundige":
+        if latest.status == "ter_accordering":
+            add("ter_accordering", latest, latest.submitted_at or latest.updated_at, page)
+        return tasks
+    submitted = [v for v in readable if v.status == "ingediend"]
+    if user.role == "raadsonderzoeker":
+        if latest.status == "concept":
+            kind: TaskKind = "teruggestuurd" if latest.comments else "concept"
+            since = latest.comments[-1].at if latest.comments else latest.updated_at
+            add(kind, latest, since, f"{page}/bewerken")
+        elif latest.status == "ingediend" and latest.reassess_by <= today + DUE_WITHIN:
+            add(
+                "herijking",
+                latest,
+                latest.approved_at or latest.updated_at,
+                page,
+                latest.reassess_by,
+            )
+    if submitted:
+        newest = submitted[-1]
+        curator = newest.recommendation.get("curator") or {}
+        report_by = curator.get("report_by")
+        # Due while it is the case's newest word: appointed per the final advice, a date set.
+        if newest.final_advice == "benoemen" and report_by:
+            due = dt.date.fromisoformat(report_by)
+            if due <= today + DUE_WITHIN:
+                add("curatorrapport", newest, newest.approved_at or newest.updated_at, page, due)
+    return tasks
+
+
+@dataclass(frozen=True)
+class Checked:
+    """A body as a save stores it: parsed, what it lacks, and its advice once complete."""
+
+    body: AnalysisBody
+    recommendation: Recommendation | None
+    today: dt.date
+    missing: list[FieldError]
+
+
+def _contents(checked: Checked, now: dt.datetime | None = None) -> dict[str, Any]:
+    """The columns a save writes: the body, the advice computed for it, and what it says.
+
+    An incomplete draft has no advice: its advice columns are blank, never shown (models.py).
+    """
+    body, recommendation = checked.body, checked.recommendation
+    case = body.case
+    contents: dict[str, Any] = {
         "body": body.model_dump(mode="json"),
+        "evaluated_on": checked.today,
+        "updated_at": now or utcnow(),
+        "case_number": (case and case.case_number) or "",
+        "court": (case and case.court) or "",
+        "complete": recommendation is not None,
+        "missing": [e.as_dict() for e in checked.missing] or None,
+    }
+    if recommendation is None:
+        return contents | {
+            "recommendation": {},
+            "computed_advice": "",
+            "final_advice": "",
+            "deviation_reason": None,
+            "safety_level": "",
+            "reassess_by": checked.today,
+        }
+    curator = recommendation.curator
+    return contents | {
         "recommendation": recommendation.model_dump(mode="json"),
         "computed_advice": curator.advice,
         "final_advice": curator.final_advice,
         "deviation_reason": curator.deviation_reason,
         "safety_level": recommendation.safety.level,
         "reassess_by": recommendation.reassess_by,
-        "evaluated_on": today,
-        "updated_at": now or utcnow(),
-        "case_number": body.case.case_number,
-        "court": body.case.court,
     }
 
 
+def _has_content(value: Any) -> bool:
+    """True when anything in a body was filled in: a value that is not blank or an empty list."""
+    if isinstance(value, dict):
+        return any(_has_content(v) for v in value.values())
+    if isinstance(value, list):
+        return any(_has_content(v) for v in value) or False
+    return value not in (None, "")
+
+
+def _case_number(body: AnalysisBody) -> str | None:
+    # A draft's body may lack its whole case section (typed as always there: see DraftBody).
+    case: Case | None = body.case
+    return case.case_number if case is not None else None
+
+
 def _stored_body(version: AnalysisVersion) -> AnalysisBody:
-    return AnalysisBody.model_validate(version.body, context={"today": version.evaluated_on})
+    model = AnalysisBody if version.complete else DraftBody
+    return model.model_validate(version.body, context={"today": version.evaluated_on})
+
+
+def _ensure_court_kept(analysis: Analysis, body: AnalysisBody) -> None:
+    """A case keeps the court of its first submitted version (domain.md §9.5): that court's
+    judges have read it; another court is another case."""
+    # Offered once, even if returned since (a returned version keeps its comments).
+    submitted = [v for v in analysis.versions if v.status != "concept" or v.comments]
+    case: Case | None = body.case
+    court = case.court if case is not None else None
+    if submitted and court is not None and court != submitted[0].court:
+        raise InvalidInputError(
+            "De rechtbank van deze zaak ligt vast.",
+            [
+                FieldError(
+                    ("case", "court"),
+                    f"De rechtbank ligt vast sinds de eerste indiening: {submitted[0].court}. "
+                    "Gaat de zaak naar een andere rechtbank, begin dan een nieuwe analyse.",
+                )
+            ],
+        )
+
+
+def _case_taken(other: int | None) -> str:
+    where = f" (analyse {other})" if other is not None else ""
+    return (
+        f"Voor dit zaaknummer loopt al een analyse in uw vestiging{where}. Werk die bij, of "
+        "start daar een herijking, in plaats van een tweede analyse."
+    )
 
 
 def _expected_revision(version: AnalysisVersion, expected: Collection[str]) -> int:

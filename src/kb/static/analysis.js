@@ -171,11 +171,34 @@
       .then(function (html) {
         preview.innerHTML = html;
         var root = preview.querySelector("[data-summary]");
-        say(previewStatus, root ? root.getAttribute("data-summary") : "");
+        var summary = root ? root.getAttribute("data-summary") : "";
+        say(previewStatus, summary);
+        showPanel(summary);
       })
       .catch(function () {
         say(previewStatus, "Het voorlopige advies kon niet worden bijgewerkt.");
       });
+  }
+
+  // --- The sticky advice panel: the advice in view while filling in --------------------------
+
+  var panel = document.getElementById("advies-paneel");
+  var panelText = document.getElementById("advies-paneel-tekst");
+
+  function showPanel(summary) {
+    if (!panel || !panelText) {
+      return;
+    }
+    // The live region above already announces the change; the panel is for the eye.
+    panelText.textContent = summary;
+    panel.hidden = false;
+  }
+
+  function startPanel() {
+    var root = preview ? preview.querySelector("[data-summary]") : null;
+    if (root) {
+      showPanel(root.getAttribute("data-summary"));
+    }
   }
 
   // --- Autosave ----------------------------------------------------------------------------------
@@ -238,9 +261,11 @@
   });
   window.setInterval(autosave, AUTOSAVE_MS);
 
-  var summary = document.getElementById("foutenoverzicht");
+  var summary = document.getElementById("foutenoverzicht") ||
+    document.querySelector("#ontbreekt[data-focus]");
   if (summary) {
     summary.focus();
   }
+  startPanel();
   offerRestore();
 })();
