@@ -13,7 +13,7 @@ from litestar.datastructures import State
 from litestar.di import NamedDependency, Provide
 from litestar.openapi import OpenAPIConfig
 from litestar.plugins.jinja import JinjaTemplateEngine
-from litestar.response import Template
+from litestar.response import File, Template
 from litestar.static_files import create_static_files_router
 from litestar.stores.base import Store
 from litestar.template import TemplateConfig
@@ -111,6 +111,17 @@ def home(search_service: NamedDependency[InterventionService]) -> Template:
     return Template("home.html", context={"overview": overview})
 
 
+@get("/favicon.ico", include_in_schema=False, sync_to_thread=False)
+def favicon() -> File:
+    """Browsers ask for it at the root whatever the page says; drawn by scripts/favicon.py."""
+    return File(
+        PACKAGE_DIR / "static" / "favicon.ico",
+        media_type="image/x-icon",
+        content_disposition_type="inline",
+        headers={"Cache-Control": "public, max-age=86400"},
+    )
+
+
 def _ready(value: object) -> Provide:
     """A dependency that is the same object for every request, handed over without a thread."""
     return Provide(lambda: value, use_cache=True, sync_to_thread=False)
@@ -172,6 +183,7 @@ def create_app(
     return Litestar(
         route_handlers=[
             home,
+            favicon,
             health,
             ready,
             InterventionsApi,
