@@ -54,6 +54,7 @@ from kb.web.apidocs import PlainDocsRenderPlugin
 from kb.web.auth import AuthMiddleware, provide_caller
 from kb.web.errors import exception_to_response
 from kb.web.health import Readiness, health, ready
+from kb.web.i18n import install_translations
 from kb.web.outages import OutageMiddleware
 from kb.web.requests import GuardedRequest, RequestGuard, trusted_networks
 from kb.web.security import security_headers
@@ -179,6 +180,7 @@ def create_app(
             **ANALYSIS_TEMPLATE_GLOBALS,
             **auth_template_globals(settings.demo),
         )
+        install_translations(jinja.engine, PACKAGE_DIR / "translations")
 
     return Litestar(
         route_handlers=[

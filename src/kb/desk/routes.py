@@ -10,7 +10,10 @@ database row, no log line. Because the guide changes nothing, it needs no CSRF t
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from typing import Annotated, Any
+
+from jinja2 import pass_context
 
 from litestar import Controller, Request, Response, get, post, put
 from litestar.di import NamedDependency, Provide
@@ -35,7 +38,7 @@ from kb.desk.schemas import (
     parse_slugs,
 )
 from kb.desk.helplines import HELPLINES
-from kb.desk.service import DeskProfileService, DeskService, how_to_get
+from kb.desk.service import DeskProfileService, DeskService, contacts, how_to_get
 from kb.errors import FieldError, InvalidInputError, PreconditionFailedError, UnknownNameError
 from kb.interventions.catalogue import Catalogue
 from kb.regions import register
@@ -70,6 +73,8 @@ __all__ = [
 ]
 
 PDF_NAME = "folder-hulp-bij-scheiding.pdf"
+# Where "Snel weg" goes: a neutral page that says nothing about why someone left.
+QUICK_EXIT_URL = "https://www.google.nl/"
 
 # The choices the desk's forms offer, for every desk template.
 DESK_TEMPLATE_GLOBALS: dict[str, Any] = {
@@ -79,6 +84,8 @@ DESK_TEMPLATE_GLOBALS: dict[str, Any] = {
     "provinces": PROVINCES,
     "arrondissements": ARRONDISSEMENTS,
     "how_to_get": how_to_get,
+    "quick_exit_url": QUICK_EXIT_URL,
+    "contacts": contacts,
     "helplines": HELPLINES,
 }
 
@@ -110,11 +117,35 @@ PARENT_PAGES = {
     "/ouders/kinderen": "desk/kinderen.html",
     "/ouders/ouderschapsplan": "desk/ouderschapsplan.html",
 }
+# Their translations live under a language prefix (`/en/ouders`), so a link, a bookmark and a
+# search engine each get one language per address; another language is a catalogue and a prefix.
+TRANSLATIONS = ("en",)
 
 
-@get(list(PARENT_PAGES), include_in_schema=False)
-async def parents_page(request: Request[Any, Any, Any]) -> Template:
-    return page(PARENT_PAGES[request.url.path.rstrip("/")])
+@pass_context
+def localized(context: Mapping[str, Any], path: str, lang: str | None = None) -> str:
+    """`path` in the page's language (or `lang`): a parents' page under its prefix; the rest of
+    the site is Dutch only and keeps its Dutch address."""
+    language = lang or context.get("lang") or "nl"
+    if language in TRANSLATIONS and path in PARENT_PAGES:
+        return f"/{language}{path}"
+    return path
+
+
+DESK_TEMPLATE_GLOBALS["localized"] = localized
+
+
+@get(
+    [*PARENT_PAGES, *(f"/{lang}{path}" for lang in TRANSLATIONS for path in PARENT_PAGES)],
+    include_in_schema=False,
+    sync_to_thread=False,
+)
+def parents_page(request: Request[Any, Any, Any]) -> Template:
+    path = request.url.path.rstrip("/")
+    prefix, _, rest = path[1:].partition("/")
+    if prefix in TRANSLATIONS:
+        return page(PARENT_PAGES[f"/{rest}"], lang=prefix, nl_path=f"/{rest}")
+    return page(PARENT_PAGES[path], lang="nl", nl_path=path)
 
 
 _PROFILES = {"profiles": Provide(provide_profiles, sync_to_thread=False)}

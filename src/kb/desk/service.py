@@ -51,7 +51,15 @@ from kb.interventions.schemas import Entry
 from kb.regions import register
 from kb.vocabulary import ROUTE_FOR_PARENTS
 
-__all__ = ["DeskOverview", "DeskProfileService", "DeskService", "held_back_when", "how_to_get"]
+__all__ = [
+    "Contact",
+    "DeskOverview",
+    "DeskProfileService",
+    "DeskService",
+    "contacts",
+    "held_back_when",
+    "how_to_get",
+]
 
 # Tools and guidelines are for professionals; a parent's list of local help leaves them out.
 NOT_FOR_PARENTS_KINDS = frozenset({"instrument", "richtlijn"})
@@ -81,11 +89,32 @@ def how_to_get(entry: Entry, desk: str | None = None) -> list[str]:
         return [ROUTE_FOR_PARENTS[r] for r in entry.route]
     steps = []
     if entry.providers:
-        steps.append("Neem contact op met een aanbieder: die vertelt hoe u zich aanmeldt.")
+        steps.append("Meld u aan bij een aanbieder.")
     elif entry.national:
         steps.append("U kunt dit overal in Nederland krijgen.")
-    steps.append(f"Weet u niet hoe u zich aanmeldt? Vraag ernaar bij {desk or ASK_THE_DESK}.")
+    steps.append(f"Weet u niet hoe? Vraag ernaar bij {desk or ASK_THE_DESK}.")
     return steps
+
+
+@dataclass(frozen=True)
+class Contact:
+    """Providers that share one site, cost and waiting time: one line on a handout."""
+
+    names: list[str]
+    url: str | None
+    cost: str | None
+    waiting_weeks: float | None
+
+
+def contacts(entry: Entry) -> list[Contact]:
+    """The entry's providers for a handout, those sharing a site on one line, in their order."""
+    grouped: dict[tuple[str | None, str | None, float | None], list[str]] = {}
+    for p in entry.providers:
+        where = ", ".join(p.municipalities) or (f"provincie {p.province}" if p.province else "")
+        name = f"{p.name} ({where})" if where else p.name
+        key = (str(p.url) if p.url else None, p.cost, p.waiting_weeks)
+        grouped.setdefault(key, []).append(name)
+    return [Contact(names, url, cost, weeks) for (url, cost, weeks), names in grouped.items()]
 
 
 class DeskService:
