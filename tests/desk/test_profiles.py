@@ -8,9 +8,9 @@ from collections.abc import Callable
 
 import pytest
 import sqlalchemy as sa
+from httpx import Response
 from litestar import Litestar
 from litestar.testing import TestClient
-from httpx import Response
 from pypdf import PdfReader
 
 from kb.auth.models import AuditEntry
@@ -191,3 +191,28 @@ def test_a_desk_workers_handout_carries_the_desks_profile(
     # Someone else's handout (a parent, or a desk of another municipality) does not.
     for other in (client_as(None), client_as("loketmedewerker", municipality="Ommen")):
         assert PROFILE["name"] not in text(get(other, "/folder?slug=ouderschap-blijft"))
+
+
+def test_four_long_entries_and_a_full_profile_still_fit_one_a4(
+    beheerder: Client, client_as: ClientAs
+) -> None:
+    full = {
+        "name": "Scheidingsloket Dalfsen, Ommen en Hardenberg (test)",
+        "address": "Voorbeeldstraat 100, 7701 AA Dalfsen",
+        "opening_hours": "maandag tot en met vrijdag 9.00 tot 17.00 uur; woensdag ook tot 20.00 uur",
+        "phone": "0529-123 456",
+        "notes": "Het loket is gratis. U kunt zonder afspraak binnenlopen; voor een gesprek met "
+        "een jurist maakt u een afspraak. Neem uw papieren mee.",
+    }
+    assert beheerder.put(f"{API}/Dalfsen", json=full).status_code in (200, 428)
+    desk = client_as("loketmedewerker", municipality="Dalfsen")
+    longest = [
+        "ouderschap-blijft",
+        "kenniscentrum-kind-en-scheiding-haaglanden",
+        "kinderen-uit-de-knel",
+        "scheidingsspreekuur-hollands-kroon",
+    ]
+    response = desk.get("/folder.pdf?" + "&".join(f"slug={s}" for s in longest))
+    reader = PdfReader(io.BytesIO(response.content))
+    assert len(reader.pages) == 1
+    assert full["phone"] in reader.pages[0].extract_text()

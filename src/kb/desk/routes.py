@@ -14,7 +14,6 @@ from collections.abc import Mapping
 from typing import Annotated, Any
 
 from jinja2 import pass_context
-
 from litestar import Controller, Request, Response, get, post, put
 from litestar.di import NamedDependency, Provide
 from litestar.handlers import BaseRouteHandler
@@ -24,11 +23,11 @@ from litestar.types import ControllerRouterHandler
 from sqlalchemy.orm import Session
 
 from kb.access import Caller
-
+from kb.desk.helplines import HELPLINES
 from kb.desk.schemas import (
     COMPARE_MAX,
-    DESK_PROFILE_FIELDS,
     COMPARE_MIN,
+    DESK_PROFILE_FIELDS,
     HANDOUT_MAX,
     HANDOUT_MIN,
     DeskProfileIn,
@@ -37,7 +36,6 @@ from kb.desk.schemas import (
     Place,
     parse_slugs,
 )
-from kb.desk.helplines import HELPLINES
 from kb.desk.service import DeskProfileService, DeskService, contacts, how_to_get
 from kb.errors import FieldError, InvalidInputError, PreconditionFailedError, UnknownNameError
 from kb.interventions.catalogue import Catalogue
@@ -286,7 +284,7 @@ def _handout(
 PROFILES_PATH = "/beheer/loketten"
 PROFILE_FORM = f"{PROFILES_PATH}/profiel"
 API_PATH = "/api/v1/desk-profiles"
-_EDIT = {"guards": [requires("desk_profile.manage")], "sync_to_thread": True}
+_EDIT: dict[str, Any] = {"guards": [requires("desk_profile.manage")], "sync_to_thread": True}
 
 
 def _profile_form(
@@ -396,7 +394,9 @@ ProfileBody = Annotated[
         "(≤ 300), `phone` (cijfers, spaties, streepjes; ≤ 40), `notes` (≤ 1000).",
     ),
 ]
-Municipality = Annotated[str, PathParameter(description="De gemeente (officiële of oude naam)", max_length=100)]
+Municipality = Annotated[
+    str, PathParameter(description="De gemeente (officiële of oude naam)", max_length=100)
+]
 LIST = operation("Alle loketprofielen", 401, 403, action="desk_profile.manage")
 READ = operation("Het loketprofiel van een gemeente", 401, 403, 404, action="desk_profile.manage")
 SAVE = operation(

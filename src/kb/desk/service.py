@@ -226,17 +226,16 @@ class DeskProfileService:
 
     def overview(self) -> list[DeskOverview]:
         """Every municipality with an active desk account or a profile, by name."""
-        counts = dict(
-            self.session.execute(
-                select(Account.municipality, func.count())
-                .where(
-                    Account.role == "loketmedewerker",
-                    Account.municipality.is_not(None),
-                    Account.disabled_at.is_(None),
-                )
-                .group_by(Account.municipality)
-            ).all()
-        )
+        rows = self.session.execute(
+            select(Account.municipality, func.count())
+            .where(
+                Account.role == "loketmedewerker",
+                Account.municipality.is_not(None),
+                Account.disabled_at.is_(None),
+            )
+            .group_by(Account.municipality)
+        ).all()
+        counts: dict[str, int] = {name: count for name, count in rows if name is not None}
         profiles = {p.municipality: p for p in self._all()}
         names = sorted(set(counts) | set(profiles), key=str.casefold)
         return [DeskOverview(n, counts.get(n, 0), profiles.get(n)) for n in names]
