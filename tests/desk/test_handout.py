@@ -116,3 +116,10 @@ def test_help_cards_say_how_to_get_help_too(client: Client) -> None:
     routes = [text(r) for r in page.select(".help-card__route")]
     assert routes and not any(NOT_KNOWN in r for r in routes)
     assert all(re.search(r"Hoe komt u eraan\? \S", r) for r in routes)
+
+
+def test_the_handout_says_u_to_parents_throughout(client: Client) -> None:
+    """A handout for parents uses "u"; "je" crept in where a child's helpline was described."""
+    handout = text(get(client, "/folder?slug=ouderschap-blijft").select_one("article.handout"))
+    words = set(re.findall(r"\w+", handout.lower()))
+    assert not words & {"je", "jij", "jouw"}

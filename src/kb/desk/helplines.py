@@ -38,7 +38,7 @@ HELPLINES: tuple[Helpline, ...] = (
         name="De Kindertelefoon",
         phone="0800-0432",
         for_whom="Voor kinderen en jongeren, over alles wat hen dwarszit.",
-        terms="Gratis en zonder je naam te zeggen; chatten kan ook.",
+        terms="Gratis, en een kind hoeft zijn naam niet te zeggen. Chatten kan ook.",
         slug="kindertelefoon",
         url="https://www.kindertelefoon.nl/",
     ),
