@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-fast faults check lint format typecheck content-report bench relevance clean
+.PHONY: run test test-fast faults check lint format typecheck content-report bench relevance clean translations
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -45,6 +45,12 @@ bench: $(STAMP)  ## search benchmark; figures land in bench/results/ (needs wrk 
 	command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk; }
 	$(BIN)/pip install --quiet 'datasette>=0.65,<1'
 	$(BIN)/python -m bench.run
+
+# The app compiles each catalogue when it starts; `compile` here only checks them and counts.
+translations: $(STAMP)  ## extract the pages' texts, update each language's catalogue (src/kb/translations)
+	$(BIN)/pybabel extract -F src/kb/translations/babel.cfg --no-location --sort-output --omit-header -o src/kb/translations/messages.pot .
+	$(BIN)/pybabel update -i src/kb/translations/messages.pot -d src/kb/translations --no-fuzzy-matching --ignore-obsolete --width 100
+	$(BIN)/pybabel compile --statistics -o /tmp/kb-translations-check.mo -l en -i src/kb/translations/en/LC_MESSAGES/messages.po
 
 relevance: $(STAMP)
 	$(BIN)/python -m bench.relevance

@@ -1,6 +1,7 @@
 """Full-page screenshots of the parents' pages, taken in Debian's Chromium from the real app.
 
-    .venv/bin/python scripts/screenshots.py [--out docs/screenshots]
+    .venv/bin/python scripts/screenshots.py [--out docs/screenshots] [--width 1280]
+    .venv/bin/python scripts/screenshots.py --phone      # 375 px wide, into docs/screenshots/phone
 
 Starts the app on a free port of 127.0.0.1 with a temporary data dir (the same way the browser
 tests do), takes the parents' home page, a guide result and a comparison, and prints the paths.
@@ -43,6 +44,30 @@ def _unsafe_guide_result(page: Page) -> None:
         page.click("form.guide-form button[type=submit]")
 
 
+def _desk_handout(page: Page) -> None:
+    """A desk worker's handout, with the desk's profile filled in by the beheerder first."""
+    _sign_in(page, "beheerder")
+    page.goto("/beheer/loketten/profiel?gemeente=Amsterdam")
+    page.fill("#profiel-name", "Scheidingsloket Amsterdam (voorbeeld)")
+    page.fill("#profiel-address", "Voorbeeldstraat 1, Amsterdam")
+    page.fill("#profiel-opening_hours", "woensdag en vrijdag 9.00 tot 12.00 uur, zonder afspraak")
+    page.fill("#profiel-phone", "020-000 00 00")
+    page.fill("#profiel-notes", "Voorbeeldgegevens voor deze schermafbeelding.")
+    with page.expect_navigation():
+        page.click("form.profile-form button[type=submit]")
+    page.context.clear_cookies()
+    _sign_in(page, "loket")
+    page.goto("/folder?slug=dappere-dinos&slug=kinderen-uit-de-knel&slug=kindertelefoon")
+
+
+def _sign_in(page: Page, username: str) -> None:
+    page.goto("/aanmelden")
+    page.fill("#aanmelden-username", username)
+    page.fill("#aanmelden-password", "kennisbank-demo")
+    with page.expect_navigation():
+        page.click("form.panel button[type=submit]")
+
+
 SHOTS = {
     "zoeken-omgangsregeling.png": lambda page: page.goto("/interventies?q=omgangsregeling"),
     "zoeken-huiselijk-geweld.png": lambda page: page.goto(
@@ -51,18 +76,23 @@ SHOTS = {
     "interventie-kinderen-uit-de-knel.png": lambda page: page.goto(
         "/interventies/kinderen-uit-de-knel"
     ),
+    "home.png": lambda page: page.goto("/"),
     "ouders.png": lambda page: page.goto("/ouders"),
+    "parents-en.png": lambda page: page.goto("/en/ouders"),
+    "wegwijzer.png": lambda page: page.goto("/wegwijzer"),
     "wegwijzer-uitslag.png": _guide_result,
     "wegwijzer-uitslag-onveilig.png": _unsafe_guide_result,
     "vergelijken.png": lambda page: page.goto(COMPARE),
+    "hulp-in-de-buurt.png": lambda page: page.goto("/hulp-in-de-buurt?gemeente=Ede"),
+    "folder-loket.png": _desk_handout,
 }
 
-# Pages read mostly on a phone, taken at 375 px wide.
+# Pages read mostly on a phone: taken only with --phone.
 PHONE_SHOTS = {
-    "jongeren-8-11-praten-met-de-rechter-telefoon.png": lambda page: page.goto(
+    "jongeren-8-11-praten-met-de-rechter.png": lambda page: page.goto(
         "/jongeren/8-11/praten-met-de-rechter"
     ),
-    "jongeren-12-18-bijzondere-curator-telefoon.png": lambda page: page.goto(
+    "jongeren-12-18-bijzondere-curator.png": lambda page: page.goto(
         "/jongeren/12-18/bijzondere-curator"
     ),
 }
@@ -80,7 +110,10 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=REPO / "docs" / "screenshots")
     parser.add_argument("--width", type=int, default=1280)
+    parser.add_argument("--phone", action="store_true", help="375 px wide, into …/phone")
     args = parser.parse_args(argv)
+    if args.phone:
+        args.width, args.out = 375, args.out / "phone"
     args.out.mkdir(parents=True, exist_ok=True)
     with (
         tempfile.TemporaryDirectory(prefix="kb-screenshots-") as data_dir,
@@ -92,9 +125,7 @@ def main(argv: list[str] | None = None) -> int:
             base_url=url, viewport={"width": args.width, "height": 900}, locale="nl-NL"
         )
         page = context.new_page()
-        _take(page, SHOTS, args.out)
-        page.set_viewport_size({"width": 375, "height": 812})
-        _take(page, PHONE_SHOTS, args.out)
+        _take(page, {**SHOTS, **PHONE_SHOTS} if args.phone else SHOTS, args.out)
         browser.close()
     return 0
 

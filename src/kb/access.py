@@ -60,6 +60,7 @@ Action = Literal[
     "analysis.evaluate",
     "accounts.manage",
     "audit.read_metadata",
+    "desk_profile.manage",
 ]
 ACTIONS: tuple[Action, ...] = get_args(Action)
 
@@ -148,6 +149,11 @@ PERMISSIONS: tuple[Permission, ...] = (
         "audit.read_metadata",
         frozenset({"beheerder"}),
         "The beheerder sees who did what and when, never the case content (domain.md §2, §7).",
+    ),
+    Permission(
+        "desk_profile.manage",
+        frozenset({"beheerder"}),
+        "The beheerder keeps each municipality's desk profile, printed on its handouts (§5).",
     ),
 )
 

@@ -13,7 +13,7 @@ from litestar.datastructures import State
 from litestar.di import NamedDependency, Provide
 from litestar.openapi import OpenAPIConfig
 from litestar.plugins.jinja import JinjaTemplateEngine
-from litestar.response import Template
+from litestar.response import File, Template
 from litestar.static_files import create_static_files_router
 from litestar.stores.base import Store
 from litestar.template import TemplateConfig
@@ -56,6 +56,7 @@ from kb.web.apidocs import PlainDocsRenderPlugin
 from kb.web.auth import AuthMiddleware, provide_caller
 from kb.web.errors import exception_to_response
 from kb.web.health import Readiness, health, ready
+from kb.web.i18n import install_translations
 from kb.web.observe import RequestObserver
 from kb.web.outages import OutageMiddleware
 from kb.web.requests import GuardedRequest, RequestGuard, trusted_networks
@@ -114,6 +115,17 @@ def _session_store(settings: Settings, engine: Engine) -> Store:
 def home(search_service: NamedDependency[InterventionService]) -> Template:
     overview = search_service.search(SearchParams(per_page=1))
     return Template("home.html", context={"overview": overview})
+
+
+@get("/favicon.ico", include_in_schema=False, sync_to_thread=False)
+def favicon() -> File:
+    """Browsers ask for it at the root whatever the page says; drawn by scripts/favicon.py."""
+    return File(
+        PACKAGE_DIR / "static" / "favicon.ico",
+        media_type="image/x-icon",
+        content_disposition_type="inline",
+        headers={"Cache-Control": "public, max-age=86400"},
+    )
 
 
 def _ready(value: object) -> Provide:
@@ -176,10 +188,12 @@ def create_app(
             **PROPOSAL_TEMPLATE_GLOBALS,
             **auth_template_globals(settings.demo),
         )
+        install_translations(jinja.engine, PACKAGE_DIR / "translations")
 
     app = Litestar(
         route_handlers=[
             home,
+            favicon,
             health,
             ready,
             InterventionsApi,

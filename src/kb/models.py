@@ -3,6 +3,7 @@
 from kb.auth.models import Account, ApiToken, AuditEntry, SignInFailure
 from kb.conflict_analysis.models import Analysis, AnalysisVersion
 from kb.db import Meta, WebSession
+from kb.desk.models import DeskProfile
 from kb.interventions.models import EntryRow, SearchQueryStat
 from kb.proposals.models import Proposal
 
@@ -12,6 +13,7 @@ __all__ = [
     "AnalysisVersion",
     "ApiToken",
     "AuditEntry",
+    "DeskProfile",
     "EntryRow",
     "Meta",
     "Proposal",

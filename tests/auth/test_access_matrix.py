@@ -60,6 +60,15 @@ ROWS: list[Row] = [
     Row("POST", "/api/v1/accounts/{victim}/confirm", expect(409, BEHEER, anonymous=401)),
     Row("POST", "/api/v1/accounts/{victim}/invitation", expect(409, BEHEER, anonymous=401)),
     Row("GET", "/api/v1/audit", expect(200, BEHEER, anonymous=401)),
+    Row("GET", "/beheer/loketten", expect(200, BEHEER, anonymous=302)),
+    Row("GET", "/api/v1/desk-profiles", expect(200, BEHEER, anonymous=401)),
+    # Vlieland's profile is made only here, so the beheerder's one call creates it.
+    Row(
+        "PUT",
+        "/api/v1/desk-profiles/Vlieland",
+        expect(200, BEHEER, anonymous=401),
+        body={"name": "Loket Vlieland"},
+    ),
 ]
 
 CASES = [

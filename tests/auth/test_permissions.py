@@ -44,7 +44,7 @@ EXPECTED: dict[str, set[str]] = {
     },
     "loketmedewerker": {"kb.read", "pilot.propose", "desk.handout"},
     "redacteur": {"kb.read", "pilot.propose", "content.review", "search_analytics.read"},
-    "beheerder": {"kb.read", "accounts.manage", "audit.read_metadata"},
+    "beheerder": {"kb.read", "accounts.manage", "audit.read_metadata", "desk_profile.manage"},
 }
 
 JUDGE = CurrentUser(id=1, username="r", role="rechter", court="Rechtbank Amsterdam")

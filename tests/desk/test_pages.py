@@ -16,7 +16,7 @@ from pypdf import PdfReader
 
 from kb.interventions.schemas import Entry
 from kb.search.base import SearchBackend
-from kb.vocabulary import ROUTE_FOR_PARENTS, ROUTE_LABELS
+from kb.vocabulary import ROUTE_FOR_PARENTS
 from tests.helpers import assert_no_inline_code
 
 Client = TestClient[Litestar]
@@ -357,8 +357,8 @@ def test_handout_page_has_the_entries_routes_and_veilig_thuis(
     handout = text(page.select_one("article.handout"))
     for slug in THREE:
         assert kb_items[slug].title in handout
-        for route in kb_items[slug].route:
-            assert ROUTE_LABELS[route] in handout
+        for route in kb_items[slug].route:  # in a parent's words (how_to_get)
+            assert ROUTE_FOR_PARENTS[route] in handout
     assert "Veilig Thuis" in handout and "0800-2000" in handout
     pdf_link = page.select_one("a[href^='/folder.pdf?']")
     assert pdf_link is not None
@@ -382,7 +382,7 @@ def test_handout_pdf_holds_titles_routes_and_veilig_thuis(
         assert item.title in content
         assert item.route
         for route in item.route:
-            assert ROUTE_LABELS[route] in content
+            assert ROUTE_FOR_PARENTS[route] in content
     assert "Veilig Thuis" in content and "0800-2000" in content and "112" in content
 
 

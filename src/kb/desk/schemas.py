@@ -7,14 +7,15 @@ can show the form again with a Dutch error summary that links to each field.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, computed_field, field_validator
 
-from kb.errors import FieldError, InvalidInputError, UnknownNameError
+from kb.errors import FieldError, InvalidInputError, UnknownNameError, dutch_field_errors
 from kb.interventions.schemas import Entry, Provider
 from kb.regions import Municipality, provider_area, register
 from kb.vocabulary import (
@@ -30,10 +31,13 @@ __all__ = [
     "COMMUNICATION_PHASES",
     "COMPARE_MAX",
     "COMPARE_MIN",
+    "DESK_PROFILE_FIELDS",
     "HANDOUT_MAX",
     "HANDOUT_MIN",
     "MAX_AGE",
     "MAX_CHILDREN",
+    "DeskProfileIn",
+    "DeskProfileOut",
     "GuideAnswers",
     "GuideMatch",
     "GuideResult",
@@ -269,3 +273,62 @@ class LocalHelp:
     local: list[LocalOffer]
     national: list[Entry]
     municipalities: list[str] = field(default_factory=list)
+
+
+# --- The desk profile ---------------------------------------------------------------------------
+
+DESK_PROFILE_FIELDS = ("name", "address", "opening_hours", "phone", "notes")
+# Digits, spaces, hyphens, brackets and a leading plus: "010-123 45 67", "+31 10 123 4567".
+_PHONE = re.compile(r"\+?[0-9][0-9 ()\-]{5,38}")
+
+
+class DeskProfileIn(BaseModel):
+    """What the beheerder fills in for a municipality's desk; printed on its handouts."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, frozen=True)
+
+    name: str = Field(min_length=1, max_length=120, description="naam van het loket")
+    address: str = Field(default="", max_length=300, description="bezoekadres")
+    opening_hours: str = Field(default="", max_length=300, description="openingstijden")
+    phone: str = Field(default="", max_length=40, description="telefoonnummer")
+    notes: str = Field(default="", max_length=1000, description="opmerkingen voor ouders")
+
+    @field_validator("phone")
+    @classmethod
+    def _phone_number(cls, value: str) -> str:
+        if value and not _PHONE.fullmatch(value):
+            raise ValueError(
+                "Vul een telefoonnummer in met alleen cijfers, spaties en streepjes, "
+                "bijvoorbeeld 010-123 45 67."
+            )
+        return value
+
+    @classmethod
+    def parse(cls, raw: Mapping[str, object]) -> DeskProfileIn:
+        """The profile from a form or a JSON body; Dutch field errors otherwise."""
+        try:
+            return cls.model_validate(dict(raw))
+        except ValidationError as exc:
+            raise InvalidInputError(
+                "Het loketprofiel is niet goed ingevuld.", dutch_field_errors(exc)
+            ) from exc
+
+
+class DeskProfileOut(DeskProfileIn):
+    """A saved profile: the municipality it belongs to and its revision (the ETag)."""
+
+    model_config = ConfigDict(from_attributes=True, frozen=True)
+
+    municipality: str
+    revision: int
+    updated_at: dt.datetime
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def etag(self) -> str:
+        return f'"{self.revision}"'
+
+    @property
+    def tel(self) -> str:
+        """The phone number as a `tel:` link wants it: the plus and the digits."""
+        return "".join(c for c in self.phone if c.isdigit() or c == "+")
