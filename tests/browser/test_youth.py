@@ -46,7 +46,7 @@ def test_the_safety_bar_is_on_the_first_screen_of_a_phone(page: Page) -> None:
     page.goto("/jongeren/8-11/de-raad")
     box = page.locator(".youth-safety").bounding_box()
     assert box is not None and box["y"] + box["height"] <= 667
-    assert page.locator(".quick-exit").is_visible()
+    assert page.locator(".quick-exit__link").is_visible()
 
 
 def _neutral_site(route: Route) -> None:
@@ -62,7 +62,7 @@ def test_quick_exit_leaves_and_replaces_the_history_entry(page: Page, how: str) 
     length = page.evaluate("history.length")
     with page.expect_navigation(url=NEUTRAL):
         if how == "click":
-            page.click(".quick-exit")
+            page.click(".quick-exit__link")
         else:
             page.keyboard.press("Escape")
     # Replaced, not added: the page about feeling unsafe is no longer in the tab's history.

@@ -78,7 +78,7 @@ def test_every_page_has_a_quick_exit_that_works_without_javascript(
     assert exit_link is not None and words(exit_link).startswith("Snel weg")
     # A plain link to a neutral site: it leaves without JavaScript, and sends no Referer.
     assert exit_link["href"].startswith("https://") and "noreferrer" in exit_link["rel"]
-    assert page.select_one("script[src='/static/snel-weg.js']") is not None
+    assert page.select_one("script[src='/static/desk.js']") is not None
     assert_no_inline_code(page)
 
 
@@ -94,7 +94,7 @@ def test_no_cookie_and_no_stored_copy(app: Litestar, url: str) -> None:
 
 
 def test_the_quick_exit_script_replaces_the_history_entry() -> None:
-    script = (CONTENT.parent / "src/kb/static/snel-weg.js").read_text(encoding="utf-8")
+    script = (CONTENT.parent / "src/kb/static/desk.js").read_text(encoding="utf-8")
     assert "location.replace" in script and '"Escape"' in script
 
 
