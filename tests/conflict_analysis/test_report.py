@@ -158,7 +158,7 @@ def test_the_report_of_a_reassessment_shows_what_changed(raad: Raad, case: dict[
         "Ik wil bij mama blijven wonen.",
     ]
     assert rows["Uitspraak: Ouder B bedreigde ouder A op 3 maart."][0] == EMPTY
-    assert rows["Veiligheidssignaal: Letaliteitsindicatoren: doodsbedreiging"] == [
+    assert rows["Veiligheidssignaal: Letaliteitsindicatoren gemeld: doodsbedreiging"] == [
         EMPTY,
         "van toepassing",
     ]
