@@ -5,21 +5,31 @@
 
 Starts the app on a free port of 127.0.0.1 with a temporary data dir (the same way the browser
 tests do), takes the parents' home page, a guide result and a comparison, and prints the paths.
+Then it has the demo accounts write, re-assess and approve a realistic (invented) analysis
+through the API, and renders the first two pages of the judge's report PDF to PNG (PDFium).
 """
 
 from __future__ import annotations
 
 import argparse
+import copy
+import json
 import sys
 from collections.abc import Callable
 import tempfile
+import urllib.request
 from pathlib import Path
+from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
+import pypdfium2 as pdfium  # noqa: E402
 from playwright.sync_api import Page, sync_playwright  # noqa: E402
 from tests.browser.live import launch_chromium, running_app  # noqa: E402
+from tests.factories import realistic_case  # noqa: E402
+
+from kb.auth.startup import DEMO_PASSWORD  # noqa: E402
 
 COMPARE = "/vergelijken?slug=kies&slug=dappere-dinos&slug=kinderen-uit-de-knel"
 
@@ -106,6 +116,59 @@ def _take(page: Page, shots: dict[str, Callable[[Page], object]], out: Path) -> 
         print(path.relative_to(REPO) if path.is_relative_to(REPO) else path)
 
 
+ANALYSES = "/api/v1/conflict-analyses"
+PDF_PAGES = {1: "rapport-pdf-pagina-1.png", 2: "rapport-pdf-pagina-2.png"}
+
+
+def _api(
+    url: str, method: str = "GET", body: Any = None, token: str = "", etag: str = ""
+) -> tuple[bytes, dict[str, str]]:
+    headers = {"Content-Type": "application/json"} | ({"If-Match": etag} if etag else {})
+    if token:
+        headers["Authorization"] = f"Bearer {token}"
+    data = json.dumps(body).encode() if body is not None else None
+    request = urllib.request.Request(url, data=data, headers=headers, method=method)
+    with urllib.request.urlopen(request, timeout=60) as response:
+        return response.read(), dict(response.headers)
+
+
+def _token(url: str, username: str) -> str:
+    body, _ = _api(
+        f"{url}/api/v1/auth/token", "POST", {"username": username, "password": DEMO_PASSWORD}
+    )
+    return str(json.loads(body)["token"])
+
+
+def _report_pdf(url: str) -> bytes:
+    """The judge's PDF of a re-assessed analysis: version 2, with what changed since version 1."""
+    investigator, expert = _token(url, "onderzoeker"), _token(url, "gedragsdeskundige")
+    case = realistic_case()
+    # A case number of its own: a demo case with the realistic one may already be open.
+    case["case"]["case_number"] = "C/13/750001 / FA RK 26-1001"
+    made = json.loads(_api(f"{url}{ANALYSES}", "POST", case, investigator)[0])
+    analysis = f"{url}{ANALYSES}/{made['id']}"
+    _api(f"{analysis}/submit", "POST", token=investigator)
+    _api(f"{analysis}/approve", "POST", token=expert)
+    draft = json.loads(_api(f"{analysis}/reassessments", "POST", token=investigator)[0])
+    changed = copy.deepcopy(case)
+    changed["safety"]["police_involved"] = True
+    changed["children"][0]["own_words"] = "Ik wil bij mama blijven wonen, maar papa ook zien."
+    _api(analysis, "PUT", changed, investigator, etag=draft["etag"])
+    _api(f"{analysis}/submit", "POST", token=investigator)
+    _api(f"{analysis}/approve", "POST", token=expert)
+    return _api(f"{analysis}/report.pdf", token=_token(url, "rechter"))[0]
+
+
+def _pdf_pages(pdf: bytes, out: Path) -> list[Path]:
+    document = pdfium.PdfDocument(pdf)
+    paths = []
+    for number, name in PDF_PAGES.items():
+        path = out / name
+        document[number - 1].render(scale=150 / 72).to_pil().save(path)
+        paths.append(path)
+    return paths
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=REPO / "docs" / "screenshots")
@@ -127,6 +190,8 @@ def main(argv: list[str] | None = None) -> int:
         page = context.new_page()
         _take(page, {**SHOTS, **PHONE_SHOTS} if args.phone else SHOTS, args.out)
         browser.close()
+        for path in _pdf_pages(_report_pdf(url), args.out):
+            print(path.relative_to(REPO) if path.is_relative_to(REPO) else path)
     return 0
 
 

@@ -275,7 +275,8 @@ def _invite(service: AccountService, settings: Settings, args: argparse.Namespac
     """`kb users invite`: print the one-time activation link; the user chooses the password."""
     from kb.auth.schemas import parse_invitation
 
-    values = {name: getattr(args, name) for name in ("role", "court", "office", "municipality")}
+    fields = ("role", "court", "office", "municipality", "display_name")
+    values = {name: getattr(args, name) for name in fields}
     new = parse_invitation({"username": args.name, **values})
     invitation = service.invite(new, by=None, link_base=settings.public_url)
     account = invitation.account
@@ -471,6 +472,9 @@ def build_parser() -> argparse.ArgumentParser:
     invite.add_argument("--court", help="rechtbank (voor een rechter)")
     invite.add_argument("--office", help="vestiging van de Raad (onderzoeker, gedragsdeskundige)")
     invite.add_argument("--municipality", help="gemeente (voor een loketmedewerker)")
+    invite.add_argument(
+        "--display-name", help="naam zoals rapporten die tonen, bijvoorbeeld 'mr. J. de Vries'"
+    )
     users_commands.add_parser("list", help="toon alle accounts")
     disable = users_commands.add_parser("disable", help="schakel een account uit")
     disable.add_argument("name", help="gebruikersnaam")

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import copy
+import datetime as dt
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
+import time_machine
 
 from tests.conflict_analysis.helpers import Raad
-from tests.factories import COURT, OFFICE, another_case, realistic_case
+from tests.factories import COURT, OFFICE, TODAY, another_case, realistic_case
 from tests.helpers import ClientAs
 
 
@@ -28,3 +31,12 @@ def raad(client_as: ClientAs) -> Raad:
         judge=client_as("rechter", court=COURT),
         make=client_as,
     )
+
+
+@pytest.fixture()
+def on_a_fixed_day() -> Iterator[None]:
+    """The clock at TODAY, ticking (sessions and tokens still age): the summary page is full to
+    within a line, and its dates, the children's ages and so the matched help follow the clock.
+    Listed before `raad`, so that its accounts sign in on the same clock."""
+    with time_machine.travel(dt.datetime.combine(TODAY, dt.time(10), dt.UTC), tick=True):
+        yield

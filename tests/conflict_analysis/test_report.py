@@ -3,14 +3,10 @@
 from __future__ import annotations
 
 import copy
-import datetime as dt
 import io
 import re
-from collections.abc import Iterator
 from typing import Any
 
-import pytest
-import time_machine
 from bs4 import BeautifulSoup, Tag
 from pypdf import PdfReader
 
@@ -19,7 +15,6 @@ from kb.conflict_analysis.rules import evaluate
 from kb.conflict_analysis.schemas import AnalysisBody
 from tests.conflict_analysis.helpers import API, Raad
 from tests.factories import TODAY, realistic_case
-from tests.helpers import REPO
 
 
 def words(text: str) -> str:
@@ -40,15 +35,6 @@ def section(soup: BeautifulSoup, selector: str) -> str:
     found = soup.select_one(selector)
     assert isinstance(found, Tag), selector
     return words(found.get_text(" "))
-
-
-@pytest.fixture()
-def on_a_fixed_day() -> Iterator[None]:
-    """The clock at TODAY, ticking (sessions and tokens still age): the summary page is full to
-    within a line, and its dates, the children's ages and so the matched help follow the clock.
-    Listed before `raad`, so that its accounts sign in on the same clock."""
-    with time_machine.travel(dt.datetime.combine(TODAY, dt.time(10), dt.UTC), tick=True):
-        yield
 
 
 def test_the_pdf_holds_the_advice_and_every_reason(
@@ -158,7 +144,7 @@ def test_the_report_of_a_reassessment_shows_what_changed(raad: Raad, case: dict[
         "Ik wil bij mama blijven wonen.",
     ]
     assert rows["Uitspraak: Ouder B bedreigde ouder A op 3 maart."][0] == EMPTY
-    assert rows["Veiligheidssignaal: Letaliteitsindicatoren: doodsbedreiging"] == [
+    assert rows["Veiligheidssignaal: Letaliteitsindicatoren gemeld: doodsbedreiging"] == [
         EMPTY,
         "van toepassing",
     ]
@@ -203,8 +189,20 @@ def test_advice_changes_list_reasons_that_came_and_went() -> None:
     assert any("De raadsonderzoeker oordeelt" in label for label in gone)
 
 
-def test_the_print_stylesheet_gives_the_summary_a_page_of_its_own() -> None:
-    css = (REPO / "src" / "kb" / "static" / "kb.css").read_text(encoding="utf-8")
-    print_rules = css[css.index("Conflict analysis (src/kb/templates/analysis/)") :]
-    assert re.search(r"\.report__first-page\s*\{\s*break-after:\s*page;", print_rules)
-    assert "@page" in print_rules
+def test_recommended_help_gives_each_reason_once(raad: Raad, case: dict[str, Any]) -> None:
+    """Issue 12: the evidence and the availability stood in a sentence and again as bullets."""
+    made = raad.submitted(case)
+    matches = made["recommendation"]["interventions"]
+    assert matches
+    for path in (f"/analyses/{made['id']}/rapport", f"/analyses/{made['id']}"):
+        client = raad.judge if path.endswith("rapport") else raad.investigator
+        items = html(client.get(path)).select(".help-match")
+        assert len(items) == len(matches), path
+        for item, match in zip(items, matches, strict=True):
+            text = words(item.get_text(" "))
+            bullets = [words(li.get_text()) for li in item.select(".help-match__reasons li")]
+            assert bullets == match["reasons"]
+            for reason in match["reasons"]:
+                assert text.count(reason) == 1, (path, reason)
+            assert text.lower().count("bewijskracht") == 1, text
+            assert text.lower().count("beschikbaar") <= 1, text

@@ -513,7 +513,7 @@ def test_no_concerns_no_actions() -> None:
 
 def test_lethality_signal_is_named() -> None:
     safety = run(build(safety={"lethality_indicators": ["wapen", "stalking_na_scheiding"]})).safety
-    assert safety.signals == ["Letaliteitsindicatoren: wapen en stalking na de scheiding"]
+    assert safety.signals == ["Letaliteitsindicatoren gemeld: wapen en stalking na de scheiding"]
 
 
 JOINT_FORMATS = [

@@ -15,7 +15,16 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from kb.db import Base, JsonType, UtcDateTime
 
-__all__ = ["Account", "ApiToken", "AuditEntry", "Invitation", "SignInFailure"]
+__all__ = [
+    "DISPLAY_NAME_LENGTH",
+    "Account",
+    "ApiToken",
+    "AuditEntry",
+    "Invitation",
+    "SignInFailure",
+]
+
+DISPLAY_NAME_LENGTH = 120
 
 
 class Account(Base):
@@ -25,6 +34,8 @@ class Account(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     username: Mapped[str] = mapped_column(String(80), unique=True, index=True)
+    # The name reports print ("mr. J. de Vries"); None for accounts made before it was asked.
+    display_name: Mapped[str | None] = mapped_column(String(DISPLAY_NAME_LENGTH))
     role: Mapped[str] = mapped_column(String(40))
     court: Mapped[str | None] = mapped_column(String(100))
     office: Mapped[str | None] = mapped_column(String(100))

@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, computed_field
 from zxcvbn import zxcvbn
 
 from kb.access import ACTIONS, Person, can
+from kb.auth.models import DISPLAY_NAME_LENGTH
 from kb.errors import FieldError, InvalidInputError, UnknownNameError
 from kb.regions import register
 from kb.vocabulary import COURTS, ROLES, Role
@@ -110,6 +111,7 @@ class NewAccount:
     court: str | None = None
     office: str | None = None
     municipality: str | None = None
+    display_name: str | None = None
 
 
 @dataclass(frozen=True)
@@ -121,6 +123,7 @@ class NewInvitation:
     court: str | None = None
     office: str | None = None
     municipality: str | None = None
+    display_name: str | None = None
 
 
 def _clean(value: Any) -> str | None:
@@ -173,10 +176,28 @@ def _account_fields(
     return errors, username, role, scope
 
 
+def _display_name(values: Mapping[str, Any], errors: list[FieldError]) -> str | None:
+    """The name reports print for the account's user; optional, one line of plain text."""
+    name = _clean(values.get("display_name"))
+    if name is None:
+        return None
+    name = " ".join(name.split())
+    if len(name) > DISPLAY_NAME_LENGTH:
+        errors.append(
+            FieldError(
+                ("display_name",), f"Gebruik voor de naam hoogstens {DISPLAY_NAME_LENGTH} tekens."
+            )
+        )
+    elif not name.isprintable():
+        errors.append(FieldError(("display_name",), "De naam bevat een teken dat niet kan."))
+    return name
+
+
 def parse_new_account(values: Mapping[str, Any]) -> NewAccount:
     """Validate a new account with its password (`kb users add`, which the operator runs to set
     up a server); raise `InvalidInputError` with a Dutch message per field."""
     errors, username, role, scope = _account_fields(values)
+    display_name = _display_name(values, errors)
     password = str(values.get("password") or "")
     if len(password) < MIN_PASSWORD_LENGTH:
         errors.append(
@@ -190,16 +211,19 @@ def parse_new_account(values: Mapping[str, Any]) -> NewAccount:
     if errors:
         raise InvalidInputError("Het account is niet aangemaakt.", errors)
     assert role in ROLES
-    return NewAccount(username=username, role=role, password=password, **scope)
+    return NewAccount(
+        username=username, role=role, password=password, display_name=display_name, **scope
+    )
 
 
 def parse_invitation(values: Mapping[str, Any]) -> NewInvitation:
     """Validate an invitation: an account without a password, which its user sets."""
     errors, username, role, scope = _account_fields(values)
+    display_name = _display_name(values, errors)
     if errors:
         raise InvalidInputError("De uitnodiging is niet aangemaakt.", errors)
     assert role in ROLES
-    return NewInvitation(username=username, role=role, **scope)
+    return NewInvitation(username=username, role=role, display_name=display_name, **scope)
 
 
 def password_problem(password: str, personal: tuple[str, ...] = ()) -> str | None:
@@ -250,6 +274,7 @@ class AccountOut(Person):
     """An account as the beheerder sees it (never its password hash)."""
 
     id: int
+    display_name: str | None = None
     active: bool
     demo: bool
     created_at: dt.datetime
@@ -280,6 +305,13 @@ class InvitationRequest(BaseModel):
     court: str | None = Field(default=None, max_length=100)
     office: str | None = Field(default=None, max_length=100)
     municipality: str | None = Field(default=None, max_length=100)
+    # Bounded loosely here, so that a name a little too long gets the Dutch message of
+    # `parse_invitation` rather than a generic one.
+    display_name: str | None = Field(
+        default=None,
+        max_length=4 * DISPLAY_NAME_LENGTH,
+        description="De naam die rapporten tonen, bijvoorbeeld 'mr. J. de Vries'",
+    )
 
 
 class InvitationOut(BaseModel):

@@ -154,6 +154,7 @@ class AccountService:
             raise ConflictError(f"De gebruikersnaam ‘{new.username}’ bestaat al.")
         account = Account(
             username=new.username,
+            display_name=new.display_name,
             role=new.role,
             court=new.court,
             office=new.office,

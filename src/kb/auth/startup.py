@@ -25,10 +25,25 @@ __all__ = [
 
 # Published on purpose: demo mode is for trying the application, never for real families.
 DEMO_PASSWORD = "kennisbank-demo"
+# Their names say they are demo accounts, also where a report prints them.
 DEMO_ACCOUNTS: tuple[NewAccount, ...] = (
-    NewAccount("rechter", "rechter", DEMO_PASSWORD, court="Rechtbank Amsterdam"),
-    NewAccount("onderzoeker", "raadsonderzoeker", DEMO_PASSWORD, office="Raad Amsterdam"),
-    NewAccount("gedragsdeskundige", "gedragsdeskundige", DEMO_PASSWORD, office="Raad Amsterdam"),
+    NewAccount(
+        "rechter", "rechter", DEMO_PASSWORD, court="Rechtbank Amsterdam", display_name="mr. Demo"
+    ),
+    NewAccount(
+        "onderzoeker",
+        "raadsonderzoeker",
+        DEMO_PASSWORD,
+        office="Raad Amsterdam",
+        display_name="R. Demo",
+    ),
+    NewAccount(
+        "gedragsdeskundige",
+        "gedragsdeskundige",
+        DEMO_PASSWORD,
+        office="Raad Amsterdam",
+        display_name="dr. G. Demo",
+    ),
     NewAccount("loket", "loketmedewerker", DEMO_PASSWORD, municipality="Amsterdam"),
     NewAccount("redacteur", "redacteur", DEMO_PASSWORD),
     NewAccount("beheerder", "beheerder", DEMO_PASSWORD),

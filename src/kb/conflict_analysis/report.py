@@ -11,6 +11,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from kb.conflict_analysis.certainty import safety_descriptions
 from kb.conflict_analysis.labels import FIELD_LABELS, code_label
 from kb.conflict_analysis.matching import child_age
 from kb.conflict_analysis.responses import AnalysisOut
@@ -72,6 +73,12 @@ class Report:
     @property
     def recommendation(self) -> Recommendation:
         return self.analysis.recommendation
+
+    @property
+    def safety_findings(self) -> dict[str, str]:
+        """Partner violence, its forms, child abuse and what a child saw, each saying how sure
+        it is (domain.md §9.4), by field name."""
+        return safety_descriptions(self.body.safety)
 
     @property
     def draft(self) -> bool:
@@ -146,6 +153,10 @@ def _flatten(body: AnalysisBody, titles: Mapping[str, str]) -> dict[str, str]:
     flat: dict[str, str] = {}
     for section in ("case", "safety", "conflict"):
         flat.update(_fields(f"{FIELD_LABELS[section]}: ", section, data[section]))
+    # What changed in the safety findings reads as the report's details do: a suspicion stays
+    # a suspicion in the "before" column too.
+    for name, described in safety_descriptions(body.safety).items():
+        flat[f"{FIELD_LABELS['safety']}: {FIELD_LABELS['safety.' + name]}"] = described
     for child in data["children"]:
         contacts = child.pop("contact")
         flat.update(_fields(f"Kind {child['ref']}: ", "children.*", child))

@@ -72,6 +72,12 @@ class AnalysisState(BaseModel):
     author: str
     author_id: int
     approved_by: str | None = None
+    # Who wrote and who approved the version, as the report prints them: the account's display
+    # name (its username when it has none) and role.
+    author_name: str | None = None
+    author_role: str | None = None
+    approved_by_name: str | None = None
+    approved_by_role: str | None = None
     created_at: dt.datetime
     updated_at: dt.datetime
     submitted_at: dt.datetime | None = None

@@ -13,6 +13,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
+from kb.conflict_analysis.certainty import (
+    capitalised,
+    child_abuse_finding,
+    coercive_control_finding,
+    partner_violence_finding,
+    witnessed_finding,
+)
 from kb.conflict_analysis.matching import (
     FAILED_OUTCOMES,
     child_age,
@@ -99,15 +106,13 @@ class SafetySignal:
         return None if found is None else self.text.format(**found)
 
 
-PARTNER_VIOLENCE_LABELS = {
-    "vermoeden": "vermoeden van partnergeweld",
-    "situationeel": "situationeel partnergeweld",
-    "dwingende_controle": "dwingende controle (intieme terreur)",
-}
-
-
 def _when(condition: bool, **found: str) -> Findings:
     return found if condition else None
+
+
+def _found(finding: str | None) -> Findings:
+    """A finding of `certainty` as the whole text of a signal."""
+    return None if finding is None else {"finding": capitalised(finding)}
 
 
 def _lethality(safety: Safety) -> Findings:
@@ -115,26 +120,24 @@ def _lethality(safety: Safety) -> Findings:
     return _when(bool(labels), indicators=dutch_list(labels))
 
 
-def _partner_violence(safety: Safety) -> Findings:
-    label = PARTNER_VIOLENCE_LABELS.get(safety.partner_violence)
-    return None if label is None else {"kind": label}
-
-
+# Partner violence, child abuse and what a child witnessed are worded by how certain they are
+# (`certainty`, domain.md §9.4): a suspicion never reads as a fact. Lethality indicators are
+# what the screening recorded, and say so.
 SAFETY_SIGNALS: tuple[SafetySignal, ...] = (
     SafetySignal("acuut", "Acuut gevaar", lambda s: _when(s.acute_danger)),
-    SafetySignal("acuut", "Letaliteitsindicatoren: {indicators}", _lethality),
+    SafetySignal("acuut", "Letaliteitsindicatoren gemeld: {indicators}", _lethality),
     SafetySignal(
         "acuut",
-        "Kindermishandeling is vastgesteld",
-        lambda s: _when(s.child_abuse == "vastgesteld"),
+        "{finding}",
+        lambda s: _found(child_abuse_finding(s)) if s.child_abuse == "vastgesteld" else None,
     ),
-    SafetySignal("zorgen", "Partnergeweld: {kind}", _partner_violence),
+    SafetySignal("zorgen", "{finding}", lambda s: _found(partner_violence_finding(s))),
     SafetySignal(
-        "zorgen", "Vermoeden van kindermishandeling", lambda s: _when(s.child_abuse == "vermoeden")
+        "zorgen",
+        "{finding}",
+        lambda s: _found(child_abuse_finding(s)) if s.child_abuse == "vermoeden" else None,
     ),
-    SafetySignal(
-        "zorgen", "Een kind was getuige van geweld", lambda s: _when(s.child_witnessed_violence)
-    ),
+    SafetySignal("zorgen", "{finding}", lambda s: _found(witnessed_finding(s))),
     SafetySignal(
         "zorgen",
         "Meldingen bij Veilig Thuis: {count}",
@@ -223,14 +226,20 @@ def _grounds(grounds: list[str]) -> Findings:
 
 def _safety_grounds(facts: CaseFacts) -> Findings:
     safety = facts.body.safety
-    abuse = {"vermoeden": "vermoeden van kindermishandeling", "vastgesteld": "kindermishandeling"}
     grounds = [
-        "de veiligheidsscreening is acuut" if facts.safety.level == "acuut" else "",
-        abuse.get(safety.child_abuse, ""),
-        "dwingende controle (intieme terreur)" if is_coercive_control(safety) else "",
-        "een kind was getuige van geweld" if safety.child_witnessed_violence else "",
+        "de veiligheidsscreening is acuut" if facts.safety.level == "acuut" else None,
+        child_abuse_finding(safety),
+        coercive_control_finding(safety),
+        witnessed_finding(safety),
     ]
-    return _grounds([g for g in grounds if g])
+    found = [g for g in grounds if g]
+    if not found:
+        return None
+    # Only an acute screening or established abuse puts the child's safety at stake as a fact;
+    # on suspicions and the investigator's classification alone it may be at stake.
+    certain = facts.safety.level == "acuut" or safety.child_abuse == "vastgesteld"
+    stake = "is in het geding" if certain else "kan in het geding zijn"
+    return {"stake": stake, "grounds": "; ".join(found)}
 
 
 def _step(facts: CaseFacts, low: int, high: int) -> Findings:
@@ -306,7 +315,7 @@ CURATOR_RULES: tuple[CuratorRule, ...] = (
     CuratorRule(
         "veiligheid",
         "sterk",
-        "De veiligheid van het kind is in het geding: {grounds}.",
+        "De veiligheid van het kind {stake}: {grounds}.",
         f"{TASKFORCE}; Richtlijn Scheiding: meldcode en Veilig Thuis bij vermoeden van geweld",
         _safety_grounds,
     ),

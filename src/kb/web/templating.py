@@ -155,6 +155,14 @@ def _current_user(context: Mapping[str, Any]) -> Any:
     return current_user(request) if request is not None else None
 
 
+@pass_context
+def _site_url(context: Mapping[str, Any]) -> str:
+    """The address of the site the request came to, without a trailing slash: links in a report
+    or PDF that leaves the browser must say where they lead, not just a path."""
+    request = context.get("request")
+    return str(request.base_url).rstrip("/") if request is not None else ""
+
+
 # Functions a template may call, and those it may also use as a filter (`{{ d|dutch_date }}`).
 FUNCTIONS = (label, level_explanation, warning_flags, is_flagged, age_range)
 FILTERS = (label, level_explanation, dutch_date, dutch_moment, dutch_number, humanize_slug)
@@ -177,5 +185,5 @@ def configure_templates(jinja: Any, *, demo: bool, **extra: Any) -> None:
     """
     env = jinja.engine
     env.globals.update({f.__name__: f for f in FUNCTIONS}, **TABLES, **extra)
-    env.globals.update(demo=demo, current_user=_current_user)
+    env.globals.update(demo=demo, current_user=_current_user, site_url=_site_url)
     env.filters.update({f.__name__: f for f in FILTERS})
