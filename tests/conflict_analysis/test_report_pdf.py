@@ -17,7 +17,6 @@ from pypdf import PdfReader
 from tests.conflict_analysis.helpers import API, Raad
 from tests.factories import COURT, OFFICE
 
-CASE = "C/13/745123 / FA RK 25-5120"
 SITE = "http://testserver.local"
 MM = 72 / 25.4  # PDF points per millimetre
 PAGE_MARGIN_MM = 13  # @page report in kb.css: the header and the page number sit in it
@@ -123,7 +122,7 @@ def test_every_page_names_case_version_confidentiality_and_its_number(
     texts = pdf.texts()
     assert len(texts) >= 3
     for number, text in enumerate(texts, start=1):
-        assert f"Conflictanalyse zaak {CASE} · versie 2" in text, number
+        assert f"Conflictanalyse zaak {case['case']['case_number']} · versie 2" in text, number
         assert "Vertrouwelijk" in text, number
         assert f"pagina {number} van {len(texts)}" in text, number
     # Rendered, the header and the page number are ink in the margins of every page.
@@ -188,7 +187,7 @@ def test_links_lead_to_the_site_not_to_a_bare_path(
 def test_a_draft_says_so_on_every_page(named: Raad, case: dict[str, Any]) -> None:
     made = named.created(case)
     for text in printed(named.investigator, made).texts():
-        assert f"Conflictanalyse zaak {CASE} · versie 1 · CONCEPT" in text
+        assert f"Conflictanalyse zaak {case['case']['case_number']} · versie 1 · CONCEPT" in text
 
 
 def test_the_pdf_is_tagged_for_screen_readers(named: Raad, case: dict[str, Any]) -> None:
