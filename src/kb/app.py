@@ -46,6 +46,9 @@ from kb.interventions.routes import (
     InterventionsPages,
 )
 from kb.interventions.service import InterventionService, SearchParams
+from kb.monitor.demo import seed_synthetic_outcomes
+from kb.monitor.routes import MONITOR_ROUTES
+from kb.monitor.service import MonitorConfig
 from kb.regions.routes import RegionsApi
 from kb.search.base import SearchBackend
 from kb.search.select import choose_backend
@@ -84,6 +87,8 @@ def prepare(settings: Settings) -> tuple[Engine, SearchBackend]:
     except StartupRefusedError:
         engine.dispose()
         raise
+    if settings.demo:
+        seed_synthetic_outcomes(engine)  # invented, marked so: the monitor has something to show
     backend = choose_backend(settings)
     exists = getattr(backend, "exists", lambda: True)()
     if not exists or not index_is_current(engine, settings.content_dir, settings.search_dir):
@@ -186,6 +191,7 @@ def create_app(
             *DESK_ROUTES,
             AnalysisApi,
             AnalysisPages,
+            *MONITOR_ROUTES,
             create_static_files_router(path="/static", directories=[PACKAGE_DIR / "static"]),
         ],
         dependencies={
@@ -196,6 +202,9 @@ def create_app(
             "search_stats": _ready(search_stats),
             "auth_config": _ready(auth_config),
             "readiness": _ready(readiness),
+            "monitor_config": _ready(
+                MonitorConfig(settings.retention_days, include_synthetic=settings.demo)
+            ),
             "catalogue": Provide(catalogues.current, sync_to_thread=False),
             "db_session": Provide(db_sessions.provide, sync_to_thread=False),
             "caller": Provide(provide_caller, sync_to_thread=False),

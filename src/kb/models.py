@@ -4,6 +4,7 @@ from kb.auth.models import Account, ApiToken, AuditEntry, SignInFailure
 from kb.conflict_analysis.models import Analysis, AnalysisVersion
 from kb.db import Meta, WebSession
 from kb.interventions.models import EntryRow, SearchQueryStat
+from kb.monitor.models import CaseClosure, CaseOutcome
 
 __all__ = [
     "Account",
@@ -11,6 +12,8 @@ __all__ = [
     "AnalysisVersion",
     "ApiToken",
     "AuditEntry",
+    "CaseClosure",
+    "CaseOutcome",
     "EntryRow",
     "Meta",
     "SearchQueryStat",
