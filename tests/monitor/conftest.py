@@ -33,5 +33,6 @@ def raad(client_as: ClientAs) -> Raad:
 
 @pytest.fixture()
 def counting(isolated: Callable[..., AppUnderTest]) -> AppUnderTest:
-    """An app on an empty database of its own (no demo outcomes), where tests count."""
-    return isolated(demo=False)
+    """An app on an empty database of its own, where tests count: `prepare` does not run there,
+    so it holds no invented demo outcomes."""
+    return isolated()

@@ -24,7 +24,9 @@ A, B, C = COURTS[0], COURTS[1], COURTS[2]
 def test_one_court_small_counts_and_complements(
     numerator: int, denominator: int, shown: object, total: object, reason: str | None
 ) -> None:
-    table = publish_year(2025, {A: {"settled_by_mediation": CellCounts(numerator, denominator)}}, [A])
+    table = publish_year(
+        2025, {A: {"settled_by_mediation": CellCounts(numerator, denominator)}}, [A]
+    )
     cell = table.courts[A][1]
     assert cell.code == "settled_by_mediation"
     assert (cell.numerator, cell.denominator, cell.suppressed) == (shown, total, reason)

@@ -10,9 +10,9 @@ What is published (domain.md §8: counts under 5 are shown as "<5"), and why eac
 2. **Differences.** Editors and the beheerder see every court and the national total of a year.
    When a court's cell is withheld, the national total minus the published courts would give it
    back. So the withheld cells of a year and indicator, taken together, must pass rule 1 as if
-   they were one cell; if they do not, the published court with the fewest cases is withheld
-   too ("verschil"), until they do or every court is withheld (then the national total decides
-   for itself under rule 1). Every viewer gets the same cells, whatever part of the table they
+   they were one cell, or hold no case at all; if they do not, the published court with the
+   fewest cases is withheld too ("verschil"), until they do or every court is withheld (then
+   the national total decides for itself under rule 1). Every viewer gets the same cells, whatever part of the table they
    may see, so two views cannot be combined either.
 
 Denominators (how many closed cases gave an answer) are shown unless under 5, also beside a
@@ -138,7 +138,8 @@ def _withheld_cells(cells: Mapping[str, CellCounts]) -> dict[str, str]:
     )
     while withheld and published:
         hidden = sum((cells[court] for court in withheld), CellCounts())
-        if hidden.passes:
+        # Courts without a single case give nothing away about anyone.
+        if hidden.passes or hidden.denominator == 0:
             break
         withheld[published.pop(0)] = "verschil"
     return withheld
