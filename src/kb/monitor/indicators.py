@@ -12,8 +12,8 @@ What is published (domain.md §8: counts under 5 are shown as "<5"), and why eac
    back. So the withheld cells of a year and indicator, taken together, must pass rule 1 as if
    they were one cell, or hold no case at all; if they do not, the published court with the
    fewest cases is withheld too ("verschil"), until they do or every court is withheld (then
-   the national total decides for itself under rule 1). Every viewer gets the same cells, whatever part of the table they
-   may see, so two views cannot be combined either.
+   the national total decides for itself under rule 1). Every viewer gets the same cells,
+   whatever part of the table they may see, so two views cannot be combined either.
 
 Denominators (how many closed cases gave an answer) are shown unless under 5, also beside a
 withheld numerator: "<5 of 20" or "– of 20" says no more than rule 1 allows. They get no
@@ -89,7 +89,9 @@ def figure(code: IndicatorCode, counts: CellCounts, withheld: str | None) -> Ind
     cell keeps its denominator when that is not small itself (see the module)."""
     denominator: Count = counts.denominator if counts.denominator >= THRESHOLD else "<5"
     if withheld is None:
-        value = round(100 * counts.numerator / counts.denominator, 1) if counts.denominator else None
+        value = (
+            round(100 * counts.numerator / counts.denominator, 1) if counts.denominator else None
+        )
         return IndicatorFigure(
             code=code,
             label=_LABELS[code],

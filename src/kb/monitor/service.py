@@ -386,6 +386,7 @@ class MonitorService:
         self.scope = scope_of(user)
         self.include_synthetic = include_synthetic
         self._counted: _Counted | None = None
+        self._knowledge_base: IndicatorFigure | None = None
 
     # --- What the pages and the API ask --------------------------------------------------------
 
@@ -455,17 +456,20 @@ class MonitorService:
         """`interventions_effective`: among current interventions (kind `interventie`, status
         `actief` or `lopend`), those with evidence level 3 or higher today and no finding of no
         effect or of harm. The knowledge base keeps no history, so every year shows today's."""
-        current = [
-            e
-            for e in self.catalogue
-            if e.kind == "interventie" and e.status in ("actief", "lopend")
-        ]
-        effective = [
-            e
-            for e in current
-            if e.evidence.level >= 3 and not {"geen_effect", "schadelijk"} & set(e.evidence.flags)
-        ]
-        return knowledge_base_figure(len(effective), len(current))
+        if self._knowledge_base is None:
+            current = [
+                e
+                for e in self.catalogue
+                if e.kind == "interventie" and e.status in ("actief", "lopend")
+            ]
+            effective = [
+                e
+                for e in current
+                if (evidence := e.evidence).level >= 3
+                and not {"geen_effect", "schadelijk"} & set(evidence.flags)
+            ]
+            self._knowledge_base = knowledge_base_figure(len(effective), len(current))
+        return self._knowledge_base
 
     # --- Counting -------------------------------------------------------------------------------
 
