@@ -8,9 +8,10 @@ number made unique), a closure and an outcome, spread over five years and the el
 closed between 3 and 8 years ago. Then, in-process through the application (Litestar's test
 client, a bearer token of a redacteur, who sees every court and the country):
 
-1. the monitor: `GET /api/v1/monitor.csv` (every court and year), `GET /api/v1/monitor`
-   (the country, latest year) and the `/monitor` page with its charts, each timed 20 times
-   after one warm-up. Target: ≤ 200 ms.
+1. the monitor: `GET /api/v1/monitor.csv` (every court and year) just after outcomes changed
+   (10 times, each after `outcomes_changed`: every outcome counted again), then the CSV,
+   `GET /api/v1/monitor` (the country, latest year) and the `/monitor` page with its charts,
+   each timed 20 times after one warm-up, with the counts kept. Target: ≤ 200 ms.
 2. the purge: `purge()` with a retention of 730 days (every generated case is due), committed.
    Target: ≤ 60 s for 100,000 cases. Afterwards the CSV must be byte-for-byte what it was, no
    analysis may remain, and the audit chain must verify.
@@ -67,6 +68,7 @@ def generate(engine: Any, author_id: int, cases: int, seed: int = 20261130) -> d
     """Bulk-insert `cases` closed cases; returns how long it took."""
     from kb.conflict_analysis.models import Analysis, AnalysisVersion
     from kb.monitor.models import CaseClosure, CaseOutcome, new_outcome_id
+    from kb.monitor.service import outcomes_changed
     from kb.vocabulary import COURTS
 
     rng = random.Random(seed)
@@ -141,6 +143,7 @@ def generate(engine: Any, author_id: int, cases: int, seed: int = 20261130) -> d
             session.execute(insert(AnalysisVersion), versions)
             session.execute(insert(CaseOutcome), outcomes)
             session.execute(insert(CaseClosure), closures)
+            outcomes_changed(session)
         next_id = ids[-1] + 1
     with engine.connect() as connection:
         connection.execute(text("SELECT setval('analysis_id_seq', :n)"), {"n": cases})
@@ -159,6 +162,22 @@ def _timed(client: Any, path: str, runs: int) -> dict[str, Any]:
         if response.status_code != 200:
             raise RuntimeError(f"{path}: {response.status_code} {response.text[:300]}")
     return {"path": path, "runs": runs, "bytes": len(response.content), **_percentiles(times)}
+
+
+def _cold(client: Any, engine: Any, path: str, runs: int) -> dict[str, Any]:
+    """Each request just after outcomes changed: the process counts every outcome again."""
+    from kb.monitor.service import outcomes_changed
+
+    times = []
+    for _ in range(runs):
+        with Session(engine) as session, session.begin():
+            outcomes_changed(session)
+        start = time.perf_counter()
+        response = client.get(path)
+        times.append((time.perf_counter() - start) * 1000)
+        if response.status_code != 200:
+            raise RuntimeError(f"{path}: {response.status_code} {response.text[:300]}")
+    return {"path": path, "runs": runs, **_percentiles(times)}
 
 
 def monitor_bench(cases: int = CASES, server_url: str | None = None) -> dict[str, Any]:
@@ -207,6 +226,7 @@ def monitor_bench(cases: int = CASES, server_url: str | None = None) -> dict[str
                 "/api/v1/auth/token", json={"username": "bench-redacteur", "password": PASSWORD}
             ).json()["token"]
             client.headers["Authorization"] = f"Bearer {token}"
+            result["monitor_csv_cold"] = _cold(client, engine, "/api/v1/monitor.csv", 10)
             result["monitor_csv"] = _timed(client, "/api/v1/monitor.csv", TIMED_RUNS)
             result["monitor_json"] = _timed(client, "/api/v1/monitor", TIMED_RUNS)
             before = client.get("/api/v1/monitor.csv").text
@@ -259,12 +279,13 @@ def monitor_lines(result: dict[str, Any]) -> list[str]:
     lines = [
         f"Monitor over {result['cases']:,} closed cases (PostgreSQL, generated in {result['generate_s']} s):"
     ]
-    for key in ("monitor_csv", "monitor_json", "monitor_page"):
+    for key in ("monitor_csv_cold", "monitor_csv", "monitor_json", "monitor_page"):
         figures = result[key]
         ok = "meets" if figures["median_ms"] <= TARGETS["monitor_ms"] else "MISSES"
+        when = "just after outcomes changed" if key.endswith("_cold") else "counts kept"
         lines.append(
-            f"  {figures['path']}: median {figures['median_ms']} ms, p95 {figures['p95_ms']} ms "
-            f"({ok} ≤ {TARGETS['monitor_ms']:.0f} ms)"
+            f"  {figures['path']} ({when}): median {figures['median_ms']} ms, p95 "
+            f"{figures['p95_ms']} ms ({ok} ≤ {TARGETS['monitor_ms']:.0f} ms)"
         )
     ok = "meets" if purge["seconds"] <= TARGETS["purge_s"] else "MISSES"
     lines.append(

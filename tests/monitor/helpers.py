@@ -8,6 +8,7 @@ from sqlalchemy import Engine, insert
 from sqlalchemy.orm import Session
 
 from kb.monitor.models import CaseOutcome, new_outcome_id
+from kb.monitor.service import outcomes_changed
 
 OUTCOME = {
     "closed_on": "2026-03-31",
@@ -35,6 +36,7 @@ def add_outcomes(engine: Engine, count: int, court: str, year: int, **values: An
     if rows:
         with Session(engine) as session, session.begin():
             session.execute(insert(CaseOutcome), rows)
+            outcomes_changed(session)
 
 
 def indicator(report: dict[str, Any], code: str) -> dict[str, Any]:

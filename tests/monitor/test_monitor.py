@@ -11,11 +11,13 @@ import pytest
 from bs4 import BeautifulSoup
 from litestar import Litestar
 from litestar.testing import TestClient
+from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
 from kb.access import CurrentUser
 from kb.interventions.catalogue import Catalogue
 from kb.monitor.demo import seed_synthetic_outcomes
+from kb.monitor.models import CaseOutcome, new_outcome_id
 from kb.monitor.service import MonitorService, office_court
 from tests.helpers import AppUnderTest, ClientAs
 from tests.monitor.helpers import add_outcomes, indicator
@@ -207,3 +209,34 @@ def test_demo_outcomes_are_counted_only_in_demo_mode_and_said_to_be_invented(
         assert shown.report(None, report.year - 1).synthetic is True
     assert report.synthetic is False
     assert all(f.numerator == "<5" for f in report.indicators[:5])
+
+
+def test_counts_are_kept_until_outcomes_change(counting: AppUnderTest) -> None:
+    add_outcomes(counting.engine, 10, AMSTERDAM, 2025, curator_appointed=True)
+    add_outcomes(counting.engine, 10, AMSTERDAM, 2025, curator_appointed=False)
+    judge = _as(counting, "rechter", court=AMSTERDAM)
+
+    def curator() -> object:
+        return indicator(judge.get(MONITOR, params={"year": 2025}).json(), "curator_appointed")[
+            "numerator"
+        ]
+
+    assert curator() == 10
+    # A row written behind the service's back is not seen: the process kept its counts …
+    with Session(counting.engine) as session, session.begin():
+        session.execute(
+            insert(CaseOutcome),
+            [
+                {
+                    "id": new_outcome_id(),
+                    "court": AMSTERDAM,
+                    "year": 2025,
+                    "curator_appointed": True,
+                    "synthetic": False,
+                }
+            ],
+        )
+    assert curator() == 10
+    # … until outcomes are marked changed, as recording an outcome does in its transaction.
+    add_outcomes(counting.engine, 1, AMSTERDAM, 2025, curator_appointed=True)
+    assert curator() == 12

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from kb.clock import today
 from kb.monitor.models import CaseOutcome, new_outcome_id
+from kb.monitor.service import outcomes_changed
 from kb.vocabulary import COURTS
 
 __all__ = ["seed_synthetic_outcomes"]
@@ -28,6 +29,7 @@ def seed_synthetic_outcomes(engine: Engine, seed: int = 2026) -> int:
             return 0
         rows = _invented(random.Random(seed), today().year)
         session.execute(insert(CaseOutcome), rows)
+        outcomes_changed(session)
         return len(rows)
 
 

@@ -47,7 +47,11 @@ def provide_monitor(
     monitor_config: NamedDependency[MonitorConfig],
 ) -> MonitorService:
     return MonitorService(
-        db_session, catalogue, caller.user, include_synthetic=monitor_config.include_synthetic
+        db_session,
+        catalogue,
+        caller.user,
+        include_synthetic=monitor_config.include_synthetic,
+        cache=monitor_config.cache,
     )
 
 

@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import threading
+import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -35,6 +37,7 @@ from kb.auth import audit
 from kb.clock import today, utcnow
 from kb.conflict_analysis.models import Analysis, AnalysisVersion
 from kb.conflict_analysis.service import OBJECT_TYPE, REFUSED
+from kb.db import read_meta, write_meta
 from kb.errors import (
     ConflictError,
     FieldError,
@@ -66,12 +69,15 @@ from kb.regions import register
 from kb.vocabulary import ARRONDISSEMENTS, COURTS
 
 __all__ = [
+    "OUTCOMES_KEY",
+    "MonitorCache",
     "MonitorConfig",
     "MonitorScope",
     "MonitorService",
     "OutcomeService",
     "Trend",
     "office_court",
+    "outcomes_changed",
 ]
 
 _NOT_FOUND = "Deze analyse bestaat niet of u heeft er geen toegang toe."
@@ -79,13 +85,47 @@ CLOSE = "analysis.close"
 PROCEDURE_YEAR_DAYS = 365
 
 
+# `kb_meta` key whose value changes (a new random token) whenever outcomes are added: the
+# counts a process keeps are good for as long as it is the same (`MonitorCache`).
+OUTCOMES_KEY = "monitor_outcomes"
+
+
+def outcomes_changed(session: Session) -> None:
+    """Mark that outcomes were added, in the same transaction as the rows. A random token, not a
+    counter, so two concurrent writers never leave the same value a reader already cached."""
+    write_meta(session, OUTCOMES_KEY, uuid.uuid4().hex)
+
+
+class MonitorCache:
+    """One process's published tables, kept until outcomes change.
+
+    Counting scans every outcome (100,000 cases: a few hundred milliseconds on a busy machine);
+    outcomes change only when a case closes, so every other request reads them from here after
+    one primary-key lookup of the token `outcomes_changed` writes. Purges change no outcome.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._kept: dict[bool, tuple[str, Any]] = {}
+
+    def get(self, include_synthetic: bool, token: str) -> Any | None:
+        with self._lock:
+            kept = self._kept.get(include_synthetic)
+        return kept[1] if kept is not None and kept[0] == token else None
+
+    def put(self, include_synthetic: bool, token: str, counted: Any) -> None:
+        with self._lock:
+            self._kept[include_synthetic] = (token, counted)
+
+
 @dataclass(frozen=True)
 class MonitorConfig:
-    """The settings the monitor's routes need: the retention period (`KB_RETENTION_DAYS`), and
-    whether invented demo outcomes count (only in demo mode)."""
+    """What the monitor's routes need: the retention period (`KB_RETENTION_DAYS`), whether
+    invented demo outcomes count (only in demo mode), and the process's cache of counts."""
 
     retention_days: int = 730
     include_synthetic: bool = False
+    cache: MonitorCache = dataclasses.field(default_factory=MonitorCache)
 
 
 # --- Recording the outcome ------------------------------------------------------------------------
@@ -150,6 +190,7 @@ class OutcomeService:
             closed_by=self.caller.user.id,
         )
         self.session.add(closure)
+        outcomes_changed(self.session)
         self.session.flush()
         # Metadata only: the outcome itself is case content and stays out of the log.
         audit.record(self.session, **self._event(CLOSE, analysis_id, latest.version))
@@ -372,6 +413,7 @@ class MonitorService:
         catalogue: The knowledge base today, for `interventions_effective`.
         user: Who asks; decides the courts (`scope_of`).
         include_synthetic: Count the invented outcomes of demo mode (only a demo installation).
+        cache: The process's counts, reused while no outcome was added (`MonitorCache`).
     """
 
     def __init__(
@@ -380,11 +422,13 @@ class MonitorService:
         catalogue: Catalogue,
         user: CurrentUser,
         include_synthetic: bool = False,
+        cache: MonitorCache | None = None,
     ) -> None:
         self.session = session
         self.catalogue = catalogue
         self.scope = scope_of(user)
         self.include_synthetic = include_synthetic
+        self.cache = cache
         self._counted: _Counted | None = None
         self._knowledge_base: IndicatorFigure | None = None
 
@@ -487,10 +531,19 @@ class MonitorService:
         )
 
     def _count(self) -> _Counted:
-        """One grouped query over every outcome, published per year (cached for this service)."""
-        if self._counted is None:
-            self._counted = _published(self._raw_counts())
-        return self._counted
+        """One grouped query over every outcome, published per year; kept for this service, and
+        in the process's cache until outcomes change."""
+        if self._counted is not None:
+            return self._counted
+        # Read before counting: a count may then see more than the token, never less.
+        token = read_meta(self.session, OUTCOMES_KEY) or ""
+        kept = self.cache.get(self.include_synthetic, token) if self.cache else None
+        if kept is None:
+            kept = _published(self._raw_counts())
+            if self.cache:
+                self.cache.put(self.include_synthetic, token, kept)
+        self._counted = kept
+        return kept
 
     def _raw_counts(self) -> Sequence[Any]:
         o = CaseOutcome

@@ -61,9 +61,14 @@ def upgrade() -> None:
         sa.UniqueConstraint("outcome_id", name=op.f("uq_case_closure_outcome_id")),
     )
     op.create_index(op.f("ix_case_closure_closed_at"), "case_closure", ["closed_at"])
+    # The token the monitor's cache is keyed by (kb.monitor.service.outcomes_changed): present
+    # from the start, so writers only ever UPDATE it and never race to INSERT it.
+    meta = sa.table("kb_meta", sa.column("key", sa.String), sa.column("value", sa.Text))
+    op.bulk_insert(meta, [{"key": "monitor_outcomes", "value": "0"}])
 
 
 def downgrade() -> None:
+    op.execute("DELETE FROM kb_meta WHERE key = 'monitor_outcomes'")
     op.drop_table("case_closure")
     op.drop_index("ix_case_outcome_year_court", table_name="case_outcome")
     op.drop_table("case_outcome")
