@@ -20,6 +20,7 @@ from kb.vocabulary import COURTS
 __all__ = ["seed_synthetic_outcomes"]
 
 _YEARS = 4
+DEMO_COURT = "Rechtbank Amsterdam"  # the court of demo mode's judge and Raad office
 
 
 def seed_synthetic_outcomes(engine: Engine, seed: int = 2026) -> int:
@@ -43,6 +44,8 @@ def _invented(rng: random.Random, this_year: int) -> list[dict[str, object]]:
     for court in COURTS:
         rates = [rng.uniform(0.1, 0.6) for _ in range(3)]
         cases = rng.choice((3, 12, 25, 40, 60))  # some courts small, so "<5" shows too
+        if court == DEMO_COURT:
+            cases = 80  # the demo judge's court: enough cases to draw every trend
         for year in range(this_year - _YEARS, this_year):
             for _ in range(max(0, cases + rng.randint(-3, 8))):
                 curator = _maybe(rng, rates[2])
