@@ -1457,6 +1457,10 @@ def summary_text(report: dict[str, Any]) -> str:
         from bench.audited import audited_read_lines
 
         lines += ["", *audited_read_lines(report["audited_read"])]
+    if report.get("monitor"):
+        from bench.monitor import monitor_lines
+
+        lines += ["", *monitor_lines(report["monitor"])]
     if report.get("audited_read_error"):
         lines += ["", "Audited read failed: " + report["audited_read_error"][-500:]]
     lines += ["", "Targets (measured, not asserted):"]
@@ -1626,6 +1630,17 @@ def run_audited(report: dict[str, Any], root: Path, sources: Sources, duration_s
         report["audited_read_error"] = str(exc)[-3000:]
 
 
+def run_monitor(report: dict[str, Any]) -> None:
+    from bench.monitor import monitor_bench
+
+    log("monitor and purge over 100,000 closed cases …")
+    try:
+        report["monitor"] = monitor_bench()
+    except (RuntimeError, OSError, ValueError, KeyError) as exc:
+        log(f"monitor: failed: {exc}")
+        report["monitor_error"] = str(exc)[-3000:]
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m bench.run",
@@ -1644,12 +1659,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--no-real", action="store_true", help="skip the real-content run")
     parser.add_argument(
         "--only",
-        choices=("relative", "audited-read", "approve"),
+        choices=("relative", "audited-read", "approve", "monitor"),
         help="run one phase alone: relative = per-process throughput of search and evaluate "
         "against a no-op endpoint, and the judge's report.pdf (about a minute and a half); "
         "audited-read = a judge's audited analysis read on PostgreSQL (2 workers) and SQLite "
         "(bench/audited.py, about a minute); approve = from an editor's approval of a proposal "
-        "to the entry being found, on the real content (bench/approve.py, about 20 seconds)",
+        "to the entry being found, on the real content (bench/approve.py, about 20 seconds); "
+        "monitor = the monitor and kb purge over 100,000 generated closed cases on PostgreSQL "
+        "(bench/monitor.py, a few minutes)",
     )
     parser.add_argument(
         "--workers",
@@ -1727,6 +1744,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             report["approve_to_searchable"] = approve_to_searchable(
                 root, sources.content, sources.search
             )
+        if args.only in (None, "monitor"):
+            run_monitor(report)
     finally:
         if args.keep:
             log(f"work directory kept: {root}")

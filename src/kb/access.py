@@ -38,6 +38,7 @@ __all__ = [
     "can",
     "ensure",
     "may_approve_analysis",
+    "may_close_analysis",
     "may_edit_analysis",
     "may_read_analysis",
     "may_reassess_analysis",
@@ -61,6 +62,8 @@ Action = Literal[
     "accounts.manage",
     "audit.read_metadata",
     "desk_profile.manage",
+    "analysis.close",
+    "monitor.read",
 ]
 ACTIONS: tuple[Action, ...] = get_args(Action)
 
@@ -155,6 +158,18 @@ PERMISSIONS: tuple[Permission, ...] = (
         frozenset({"beheerder"}),
         "The beheerder keeps each municipality's desk profile, printed on its handouts (§5).",
     ),
+    Permission(
+        "analysis.close",
+        frozenset({"raadsonderzoeker"}),
+        "An investigator records the outcome of their own case once it is submitted "
+        "(`may_close_analysis`; domain.md §9.5).",
+    ),
+    Permission(
+        "monitor.read",
+        frozenset({"rechter", "raadsonderzoeker", "gedragsdeskundige", "redacteur", "beheerder"}),
+        "The Taskforce's indicators, aggregates only: judges and the Raad for their own court, "
+        "editors and the beheerder for all courts and the country (domain.md §8, contracts.md).",
+    ),
 )
 
 _ROLES_BY_ACTION: Mapping[str, frozenset[Role]] = {p.action: p.roles for p in PERMISSIONS}
@@ -247,6 +262,11 @@ def may_approve_analysis(user: Principal | None, facts: AnalysisFacts) -> bool:
         and _same(user.office, facts.office)
         and facts.status == "ter_accordering"
     )
+
+
+def may_close_analysis(user: Principal | None, facts: AnalysisFacts) -> bool:
+    """Its own investigator records the case's outcome, once the last version is `ingediend`."""
+    return _own_analysis(user, "analysis.close", facts) and facts.status == "ingediend"
 
 
 # A case-level rule: `may_read_analysis`, `may_edit_analysis`, …

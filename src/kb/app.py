@@ -46,6 +46,9 @@ from kb.interventions.routes import (
     InterventionsPages,
 )
 from kb.interventions.service import InterventionService, SearchParams
+from kb.monitor.demo import seed_synthetic_outcomes
+from kb.monitor.routes import MONITOR_ROUTES
+from kb.monitor.service import MonitorConfig
 from kb.proposals.pages import PROPOSAL_TEMPLATE_GLOBALS, EditorialPages, ProposalPages
 from kb.proposals.routes import EditorialApi, ProposalsApi
 from kb.regions.routes import RegionsApi
@@ -90,6 +93,8 @@ def prepare(settings: Settings) -> tuple[Engine, SearchBackend]:
     except StartupRefusedError:
         engine.dispose()
         raise
+    if settings.demo:
+        seed_synthetic_outcomes(engine)  # invented, marked so: the monitor has something to show
     backend = choose_backend(settings)
     exists = getattr(backend, "exists", lambda: True)()
     if not exists or not index_is_current(engine, settings.content_dir, settings.search_dir):
@@ -215,6 +220,7 @@ def create_app(
             ProposalPages,
             EditorialPages,
             WorkPages,
+            *MONITOR_ROUTES,
             create_static_files_router(path="/static", directories=[PACKAGE_DIR / "static"]),
         ],
         dependencies={
@@ -227,6 +233,9 @@ def create_app(
             "readiness": _ready(readiness),
             "youth_library": _ready(load_youth_pages(settings.content_dir)),
             "publisher": _ready(publisher),
+            "monitor_config": _ready(
+                MonitorConfig(settings.retention_days, include_synthetic=settings.demo)
+            ),
             "catalogue": Provide(catalogues.current, sync_to_thread=False),
             "db_session": Provide(db_sessions.provide, sync_to_thread=False),
             "caller": Provide(provide_caller, sync_to_thread=False),

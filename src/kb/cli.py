@@ -1,5 +1,5 @@
-"""The `kb` command line: serve, index, check, accounts (`kb users`), the audit log and the
-editors' reports (`kb report content`)."""
+"""The `kb` command line: serve, index, check, accounts (`kb users`), the audit log, the
+editors' reports (`kb report content`) and the retention purge (`kb purge`)."""
 
 from __future__ import annotations
 
@@ -380,6 +380,29 @@ def _restore(settings: Settings, source: Path) -> int:
     return 0
 
 
+def _purge(settings: Settings, dry_run: bool) -> int:
+    """`kb purge`: closed cases past `KB_RETENTION_DAYS` are deleted; their outcomes stay."""
+    from kb.monitor.retention import purge
+
+    with _database(settings) as session:
+        report = purge(session, settings.retention_days, dry_run=dry_run)
+        if dry_run:
+            session.rollback()
+    before = f"{report.closed_before:%Y-%m-%d}"
+    if dry_run:
+        print(
+            f"Proefdraai: {report.cases} afgesloten zaken ({report.versions} versies), afgesloten "
+            f"vóór {before}, zouden worden verwijderd. Er is niets verwijderd."
+        )
+    else:
+        print(
+            f"Verwijderd: {report.cases} afgesloten zaken met {report.versions} versies "
+            f"(afgesloten vóór {before}, bewaartermijn {settings.retention_days} dagen). "
+            "Hun uitkomsten blijven in de monitor, zonder verwijzing naar de zaak."
+        )
+    return 0
+
+
 def app_factory() -> object:
     """For `uvicorn kb.cli:app_factory --factory`: prepares database and index, builds the app."""
     from kb.app import create_app
@@ -482,6 +505,14 @@ def build_parser() -> argparse.ArgumentParser:
     audit = commands.add_parser("audit", help="het auditlog")
     audit_commands = audit.add_subparsers(dest="audit_command", required=True)
     audit_commands.add_parser("verify", help="controleer de hashketen van het auditlog")
+    purge = commands.add_parser(
+        "purge",
+        help="verwijder afgesloten zaken na de bewaartermijn (KB_RETENTION_DAYS); "
+        "de uitkomsten voor de monitor blijven",
+    )
+    purge.add_argument(
+        "--dry-run", action="store_true", help="tel alleen wat verwijderd zou worden"
+    )
     analytics = commands.add_parser(
         "analytics", help="zoekopdrachten: meest gezocht en zonder resultaat (voor de redactie)"
     )
@@ -523,6 +554,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _users(settings, args)
     if args.command == "audit":
         return _audit_verify(settings)
+    if args.command == "purge":
+        return _purge(settings, args.dry_run)
     if args.command == "analytics":
         return _analytics(settings, args.days, args.limit)
     if args.command == "report":

@@ -5,6 +5,7 @@ from kb.conflict_analysis.models import Analysis, AnalysisVersion
 from kb.db import Meta, WebSession
 from kb.desk.models import DeskProfile
 from kb.interventions.models import EntryRow, SearchQueryStat
+from kb.monitor.models import CaseClosure, CaseOutcome
 from kb.proposals.models import Proposal
 
 __all__ = [
@@ -13,6 +14,8 @@ __all__ = [
     "AnalysisVersion",
     "ApiToken",
     "AuditEntry",
+    "CaseClosure",
+    "CaseOutcome",
     "DeskProfile",
     "EntryRow",
     "Meta",

@@ -143,6 +143,14 @@ class Settings(BaseSettings):
         ge=10_000,
         description="The largest request body accepted; a larger one gets 413.",
     )
+    retention_days: int = Field(
+        default=730,
+        ge=1,
+        description=(
+            "Days a closed case (its outcome recorded) is kept before `kb purge` deletes its "
+            "analyses and versions; the monitor's de-identified outcome stays."
+        ),
+    )
 
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
         default="INFO",

@@ -17,6 +17,7 @@ from kb.vocabulary import ROLES
 from tests.helpers import EVERYONE, ClientAs, Person, Row, Who, expect, request_row
 
 BEHEER = ("beheerder",)
+MONITOR = ("rechter", "raadsonderzoeker", "gedragsdeskundige", "redacteur", "beheerder")
 ROWS: list[Row] = [
     Row("GET", "/", expect(200, ROLES, anonymous=200)),
     Row("GET", "/aanmelden", expect(200, ROLES, anonymous=200)),
@@ -69,6 +70,10 @@ ROWS: list[Row] = [
         expect(200, BEHEER, anonymous=401),
         body={"name": "Loket Vlieland"},
     ),
+    Row("GET", "/monitor", expect(200, MONITOR, anonymous=302)),
+    Row("GET", "/monitor/monitor.csv", expect(200, MONITOR, anonymous=302)),
+    Row("GET", "/api/v1/monitor", expect(200, MONITOR, anonymous=401)),
+    Row("GET", "/api/v1/monitor.csv", expect(200, MONITOR, anonymous=401)),
 ]
 
 CASES = [

@@ -24,7 +24,7 @@ from kb.access import (
 # The table as the issue describes it, written out once more by hand: a change to PERMISSIONS
 # must be a change to this test too.
 EXPECTED: dict[str, set[str]] = {
-    "rechter": {"kb.read", "pilot.propose", "analysis.read"},
+    "rechter": {"kb.read", "pilot.propose", "analysis.read", "monitor.read"},
     "raadsonderzoeker": {
         "kb.read",
         "pilot.propose",
@@ -34,6 +34,8 @@ EXPECTED: dict[str, set[str]] = {
         "analysis.submit",
         "analysis.reassess",
         "analysis.evaluate",
+        "analysis.close",
+        "monitor.read",
     },
     "gedragsdeskundige": {
         "kb.read",
@@ -41,10 +43,23 @@ EXPECTED: dict[str, set[str]] = {
         "analysis.read",
         "analysis.approve",
         "analysis.evaluate",
+        "monitor.read",
     },
     "loketmedewerker": {"kb.read", "pilot.propose", "desk.handout"},
-    "redacteur": {"kb.read", "pilot.propose", "content.review", "search_analytics.read"},
-    "beheerder": {"kb.read", "accounts.manage", "audit.read_metadata", "desk_profile.manage"},
+    "redacteur": {
+        "kb.read",
+        "pilot.propose",
+        "content.review",
+        "search_analytics.read",
+        "monitor.read",
+    },
+    "beheerder": {
+        "kb.read",
+        "accounts.manage",
+        "audit.read_metadata",
+        "desk_profile.manage",
+        "monitor.read",
+    },
 }
 
 JUDGE = CurrentUser(id=1, username="r", role="rechter", court="Rechtbank Amsterdam")

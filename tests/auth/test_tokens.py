@@ -43,6 +43,7 @@ def test_a_token_is_issued_with_its_expiry(shared_app: AppUnderTest) -> None:
             "analysis.read",
             "analysis.approve",
             "analysis.evaluate",
+            "monitor.read",
         ],
     }
 

@@ -465,6 +465,8 @@ AUDIT_ACTION_LABELS: Mapping[str, str] = {
     "analysis.approve": "analyse geaccordeerd",
     "analysis.reassess": "herijking gestart",
     "analysis.refused": "analyse geweigerd (lezen of wijzigen)",
+    "analysis.close": "zaak afgesloten (uitkomst vastgelegd)",
+    "retention.purge": "afgesloten zaken verwijderd (bewaartermijn verstreken)",
 }
 
 
