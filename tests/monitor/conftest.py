@@ -10,14 +10,15 @@ from typing import Any
 import pytest
 
 from tests.conflict_analysis.helpers import Raad
-from tests.factories import COURT, OFFICE, realistic_case
+from tests.factories import COURT, OFFICE, another_case, realistic_case
 from tests.helpers import AppUnderTest, ClientAs
 
 
 @pytest.fixture()
 def case() -> dict[str, Any]:
-    """A fresh copy of the realistic case (procedure started 2024-09-01), to change freely."""
-    return copy.deepcopy(realistic_case())
+    """A fresh copy of the realistic case (procedure started 2024-09-01), to change freely, under
+    a case number of its own: an office holds one open analysis per case number."""
+    return another_case(copy.deepcopy(realistic_case()))
 
 
 @pytest.fixture()

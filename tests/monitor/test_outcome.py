@@ -126,3 +126,17 @@ def test_the_page_closes_the_case_and_then_shows_the_outcome(
     judged = raad.judge.get(page)
     assert judged.status_code == 200 and "Bewaard tot" in judged.text
     assert 'name="closed_on"' not in judged.text
+
+
+def test_a_closed_case_takes_no_new_version_and_frees_its_case_number(
+    raad: Raad, case: dict[str, Any]
+) -> None:
+    made = raad.submitted(case)
+    assert _outcome(raad, made["id"]).status_code == 201
+    # Over: no re-assessment of a closed case (the purge would delete it with the rest).
+    again = raad.investigator.post(f"{API}/{made['id']}/reassessments")
+    assert again.status_code == 409, again.text
+    assert "afgesloten" in again.json()["detail"]
+    # The office may start a new analysis under the same case number.
+    fresh = raad.investigator.post(API, json=case)
+    assert fresh.status_code == 201, fresh.text

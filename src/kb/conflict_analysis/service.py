@@ -485,6 +485,10 @@ class AnalysisService:
         except PermissionDeniedError:
             self._refused(analysis_id, latest.version, asked)
             raise
+        if analysis.open_case is None:
+            # Closing records the outcome and frees the case number (kb.monitor): the case is
+            # over, and its retention period has started.
+            raise ConflictError("Deze zaak is afgesloten; er kan niets meer aan veranderen.")
         if latest.status != needed:
             raise ConflictError(_wrong_status(latest, needed))
         return analysis, latest

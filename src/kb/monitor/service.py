@@ -190,6 +190,9 @@ class OutcomeService:
             closed_by=self.caller.user.id,
         )
         self.session.add(closure)
+        # The case number is free again for a new analysis, and the closed one takes no new
+        # version (AnalysisService refuses a change to an analysis without an open case).
+        analysis.open_case = None
         outcomes_changed(self.session)
         self.session.flush()
         # Metadata only: the outcome itself is case content and stays out of the log.
