@@ -37,8 +37,9 @@ from kb.db import make_engine, migrate
 from kb.desk.routes import DESK_ROUTES, DESK_TEMPLATE_GLOBALS
 from kb.errors import StartupRefusedError
 from kb.interventions.analytics import SearchStats
-from kb.interventions.catalogue import CatalogueStore
-from kb.interventions.indexing import index_is_current, rebuild, reindex_expired
+from kb.interventions.catalogue import CatalogueStore, GenerationSignal
+from kb.interventions.change_routes import CHANGE_ROUTES
+from kb.interventions.indexing import Reindexer, index_is_current, rebuild, reindex_expired
 from kb.interventions.routes import (
     SEARCH_PAGE_HELPERS,
     EditorPages,
@@ -87,7 +88,13 @@ def prepare(settings: Settings) -> tuple[Engine, SearchBackend]:
     backend = choose_backend(settings)
     exists = getattr(backend, "exists", lambda: True)()
     if not exists or not index_is_current(engine, settings.content_dir, settings.search_dir):
-        report = rebuild(engine, backend, settings.content_dir, settings.search_dir)
+        report = rebuild(
+            engine,
+            backend,
+            settings.content_dir,
+            settings.search_dir,
+            signal=GenerationSignal(settings.generation_file),
+        )
         logger.info("Indexed %d entries", report.entries)
     return engine, backend
 
@@ -130,8 +137,16 @@ def create_app(
     search_stats.purge(keep_days=settings.search_stats_days)
     # Ratings expire without the content changing: the first catalogue of a day re-indexes when
     # one did since the index was built (domain.md §9.3).
+    # Indexing in another process (kb index, another worker's approval) rewrites this file after
+    # its commit; every request compares it, so every worker serves the new generation at once.
+    signal = GenerationSignal(settings.generation_file)
     catalogues = CatalogueStore(
-        engine, on_new_catalogue=lambda catalogue: reindex_expired(engine, backend, catalogue)
+        engine,
+        on_new_catalogue=lambda catalogue: reindex_expired(engine, backend, catalogue),
+        signal=signal,
+    )
+    reindexer = Reindexer(
+        engine, backend, settings.content_dir, settings.search_dir, catalogues, signal
     )
     search_service = InterventionService(backend, catalogues.current, stats=search_stats)
     db_sessions = DatabaseSessions(engine)
@@ -186,6 +201,7 @@ def create_app(
             *DESK_ROUTES,
             AnalysisApi,
             AnalysisPages,
+            *CHANGE_ROUTES,
             create_static_files_router(path="/static", directories=[PACKAGE_DIR / "static"]),
         ],
         dependencies={
@@ -196,6 +212,8 @@ def create_app(
             "search_stats": _ready(search_stats),
             "auth_config": _ready(auth_config),
             "readiness": _ready(readiness),
+            # Index content/ again from a request (an approved proposal): `reindexer(note=…)`.
+            "reindexer": _ready(reindexer),
             "catalogue": Provide(catalogues.current, sync_to_thread=False),
             "db_session": Provide(db_sessions.provide, sync_to_thread=False),
             "caller": Provide(provide_caller, sync_to_thread=False),

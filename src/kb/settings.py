@@ -143,6 +143,12 @@ class Settings(BaseSettings):
         ge=10_000,
         description="The largest request body accepted; a larger one gets 413.",
     )
+    open_data_licence: Literal["CC0-1.0", "CC-BY-4.0"] = Field(
+        default="CC0-1.0",
+        description="The licence the open data (`/api/v1/export/…`, `kb export`) is published "
+        "under: CC0-1.0 (public domain, the Dutch government's default for open data) or "
+        "CC-BY-4.0 (attribution).",
+    )
 
     @field_validator("trusted_proxies", mode="before")
     @classmethod
@@ -176,3 +182,8 @@ class Settings(BaseSettings):
     def index_dir(self) -> Path:
         """Where the embedded search engine keeps its index generations."""
         return self.data_dir / "search-index"
+
+    @property
+    def generation_file(self) -> Path:
+        """Rewritten by every indexing after its commit; each worker compares it per request."""
+        return self.data_dir / "generation"

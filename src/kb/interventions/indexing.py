@@ -1,5 +1,6 @@
-"""`kb index`: load every content file, then replace the rows and the search index in one go; and
-the index again, from the same rows, on the first day a rating has expired since it was built."""
+"""`kb index`: load every content file, then replace the rows and the search index in one go,
+recording what changed as revisions; and the index again, from the same rows, on the first day
+a rating has expired since it was built."""
 
 from __future__ import annotations
 
@@ -10,15 +11,22 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, delete, insert, update
+from sqlalchemy import Engine, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
+from kb.clock import utcnow
 from kb.db import Meta, read_meta, write_meta
-from kb.interventions.catalogue import GENERATION_KEY, Catalogue
+from kb.interventions.catalogue import (
+    GENERATION_KEY,
+    Catalogue,
+    CatalogueStore,
+    GenerationSignal,
+)
 from kb.interventions.loader import load_entries
 from kb.interventions.models import EntryRow
 from kb.interventions.places import served_names
+from kb.interventions.revisions import StoredEntry, expiry_revisions, rebuild_revisions
 from kb.interventions.schemas import Entry
 from kb.regions import data_dir as regions_data_dir
 from kb.search.base import IndexDocument, SearchBackend
@@ -27,6 +35,7 @@ from kb.search.config import load_search_config
 __all__ = [
     "EVIDENCE_EPOCH_KEY",
     "IndexReport",
+    "Reindexer",
     "content_fingerprint",
     "index_documents",
     "index_is_current",
@@ -108,12 +117,23 @@ def index_documents(catalogue: Catalogue) -> list[IndexDocument]:
 
 
 def rebuild(
-    engine: Engine, backend: SearchBackend, content_dir: Path, search_dir: Path
+    engine: Engine,
+    backend: SearchBackend,
+    content_dir: Path,
+    search_dir: Path,
+    *,
+    note: str | None = None,
+    signal: GenerationSignal | None = None,
 ) -> IndexReport:
     """Validate everything first; a broken file raises `ContentError` before anything changes.
 
-    The rows are replaced in one transaction and the search index is swapped just before that
-    transaction commits, so a failure in either leaves the previous data and index serving.
+    The rows are replaced in one transaction, with a revision for every entry that changed
+    (`revisions`), and the search index is swapped just before that transaction commits, so a
+    failure in either leaves the previous data and index serving. Once committed, `signal` tells
+    the other processes of this installation to load the new generation at their next request.
+
+    Args:
+        note: Why this indexing happened, kept with its revisions (e.g. an approved proposal).
     """
     entries: Sequence[Entry] = load_entries(content_dir)
     load_search_config(search_dir)
@@ -121,13 +141,65 @@ def rebuild(
     catalogue = Catalogue(tuple(entries), fingerprint)
     documents = index_documents(catalogue)
     with Session(engine) as session, session.begin():
+        # Take the write lock before reading what is replaced (see `_lock_knowledge_base`).
+        _lock_knowledge_base(session)
+        stored = _stored_entries(session)
+        previous_epoch = read_meta(session, EVIDENCE_EPOCH_KEY)
+        rebuild_revisions(session, stored, catalogue, previous_epoch, utcnow(), note)
         session.execute(delete(EntryRow))
         session.add_all(_row(e) for e in catalogue)
         write_meta(session, GENERATION_KEY, fingerprint)
         write_meta(session, EVIDENCE_EPOCH_KEY, catalogue.evidence_epoch)
         session.flush()
         backend.index(documents)
+    if signal is not None:
+        signal.bump()
     return IndexReport(len(catalogue), fingerprint, catalogue)
+
+
+def _lock_knowledge_base(session: Session) -> None:
+    """Write before reading: the rows read for the revisions must be the ones this transaction
+    replaces. On SQLite a write takes the one write lock (a transaction that read first could
+    not take it once another process committed); on PostgreSQL the row lock makes a second
+    indexing wait for the first's commit and then read what it wrote."""
+    session.execute(
+        update(Meta)
+        .where(Meta.key == GENERATION_KEY)
+        .values(value=Meta.value)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def _stored_entries(session: Session) -> dict[str, StoredEntry]:
+    rows = session.execute(
+        select(EntryRow.slug, EntryRow.title, EntryRow.front_matter, EntryRow.body_markdown)
+    ).all()
+    return {slug: StoredEntry(title, front, body) for slug, title, front, body in rows}
+
+
+@dataclass
+class Reindexer:
+    """Index `content/` again from inside a running app (an approved proposal wrote a file):
+    this process serves the new catalogue at once, the others at their next request."""
+
+    engine: Engine
+    backend: SearchBackend
+    content_dir: Path
+    search_dir: Path
+    store: CatalogueStore
+    signal: GenerationSignal | None = None
+
+    def __call__(self, note: str | None = None) -> IndexReport:
+        report = rebuild(
+            self.engine,
+            self.backend,
+            self.content_dir,
+            self.search_dir,
+            note=note,
+            signal=self.signal,
+        )
+        self.store.replace(report.catalogue)
+        return report
 
 
 def reindex_expired(engine: Engine, backend: SearchBackend, catalogue: Catalogue) -> bool:
@@ -146,8 +218,12 @@ def reindex_expired(engine: Engine, backend: SearchBackend, catalogue: Catalogue
     epoch = catalogue.evidence_epoch
     try:
         with Session(engine) as session, session.begin():
-            if not _claim_epoch(session, epoch):
+            claimed, previous = _claim_epoch(session, epoch)
+            if not claimed:
                 return False
+            if previous is not None:
+                # The day's first catalogue records what expired, as `kb index` would.
+                session.add_all(expiry_revisions(session, catalogue, previous, utcnow()))
             for entry in catalogue:
                 session.execute(
                     update(EntryRow)
@@ -167,22 +243,30 @@ def reindex_expired(engine: Engine, backend: SearchBackend, catalogue: Catalogue
     return True
 
 
-def _claim_epoch(session: Session, epoch: str) -> bool:
+def _claim_epoch(session: Session, epoch: str) -> tuple[bool, str | None]:
+    """Whether this process takes `epoch` over, and the epoch it replaces (None: unknown)."""
     # Write first: on SQLite a transaction that read before writing cannot take the write lock
-    # once another process committed, and on PostgreSQL the update waits for the other's commit
-    # and then finds the epoch already set.
-    claimed = session.execute(
+    # once another process committed, and on PostgreSQL the update waits for the other's commit;
+    # the read after it then sees what that other process wrote.
+    locked = session.execute(
         update(Meta)
-        .where(Meta.key == EVIDENCE_EPOCH_KEY, Meta.value != epoch)
+        .where(Meta.key == EVIDENCE_EPOCH_KEY)
+        .values(value=Meta.value)
+        .execution_options(synchronize_session=False)
+    )
+    if not getattr(locked, "rowcount", 0):  # indexed before epochs were kept
+        session.execute(insert(Meta).values(key=EVIDENCE_EPOCH_KEY, value=epoch))
+        return True, None
+    previous = session.scalar(select(Meta.value).where(Meta.key == EVIDENCE_EPOCH_KEY))
+    if previous == epoch:
+        return False, previous
+    session.execute(
+        update(Meta)
+        .where(Meta.key == EVIDENCE_EPOCH_KEY)
         .values(value=epoch)
         .execution_options(synchronize_session=False)
     )
-    if getattr(claimed, "rowcount", 0):
-        return True
-    if read_meta(session, EVIDENCE_EPOCH_KEY) is None:  # indexed before epochs were kept
-        session.execute(insert(Meta).values(key=EVIDENCE_EPOCH_KEY, value=epoch))
-        return True
-    return False
+    return True, previous
 
 
 def index_is_current(engine: Engine, content_dir: Path, search_dir: Path) -> bool:
