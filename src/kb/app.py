@@ -142,6 +142,7 @@ def create_app(
     signal = GenerationSignal(settings.generation_file)
     catalogues = CatalogueStore(
         engine,
+        recheck_seconds=settings.generation_check_seconds,
         on_new_catalogue=lambda catalogue: reindex_expired(engine, backend, catalogue),
         signal=signal,
     )

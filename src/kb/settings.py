@@ -143,6 +143,13 @@ class Settings(BaseSettings):
         ge=10_000,
         description="The largest request body accepted; a larger one gets 413.",
     )
+    generation_check_seconds: float = Field(
+        default=1.0,
+        ge=0,
+        description="How often a worker asks the database whether another process indexed. "
+        "Workers sharing KB_DATA_DIR learn it at their next request anyway (a file indexing "
+        "rewrites); this is for workers on other machines (PostgreSQL with Meilisearch).",
+    )
     open_data_licence: Literal["CC0-1.0", "CC-BY-4.0"] = Field(
         default="CC0-1.0",
         description="The licence the open data (`/api/v1/export/…`, `kb export`) is published "

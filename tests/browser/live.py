@@ -12,7 +12,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -70,14 +70,17 @@ def _command(port: int, workers: int | None) -> list[str]:
 
 @contextmanager
 def running_app(
-    data_dir: Path, workers: int | None = None, content_dir: Path = REPO / "content"
+    data_dir: Path,
+    workers: int | None = None,
+    content_dir: Path = REPO / "content",
+    settings: Mapping[str, str] | None = None,
 ) -> Iterator[str]:
     """Serve the app on a free port of 127.0.0.1 over the real content; yield its URL.
 
     Without `workers`, uvicorn runs `kb.cli:app_factory`; with it, `kb serve --workers N` does,
     as in production. The data dir (SQLite and the search index) is the caller's temporary
     folder, and no `KB_` variable of the calling environment leaks in, so a developer's own
-    settings never apply.
+    settings never apply; `settings` adds `KB_` variables of the test's own (a database).
     """
     port = _free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("KB_")} | {
@@ -86,6 +89,7 @@ def running_app(
         "KB_SEARCH_DIR": str(REPO / "search"),
         "KB_DEMO": "1",
     }
+    env |= dict(settings or {})
     command = _command(port, workers)
     url = f"http://127.0.0.1:{port}"
     log_path = data_dir / "server.log"
