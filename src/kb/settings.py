@@ -111,7 +111,7 @@ class Settings(BaseSettings):
         default="http://127.0.0.1:8000",
         description=(
             "The address users reach the site at, e.g. `https://kennisbank.example.nl`, for the "
-            "activation links that `kb users invite` prints."
+            "activation links that `kb users invite` prints and the links in the open data."
         ),
     )
     sign_in_max_failures: int = Field(
@@ -153,8 +153,8 @@ class Settings(BaseSettings):
     open_data_licence: Literal["CC0-1.0", "CC-BY-4.0"] = Field(
         default="CC0-1.0",
         description="The licence the open data (`/api/v1/export/…`, `kb export`) is published "
-        "under: CC0-1.0 (public domain, the Dutch government's default for open data) or "
-        "CC-BY-4.0 (attribution).",
+        "under: CC0-1.0 (public domain: reuse without conditions) or CC-BY-4.0 (reuse with "
+        "attribution).",
     )
 
     @field_validator("trusted_proxies", mode="before")

@@ -45,9 +45,9 @@ class Licence:
 
 
 # The open licences the data may be published under (KB_OPEN_DATA_LICENCE). CC0 is the default:
-# the Dutch government publishes its open data without conditions, and a court or desk that
-# reuses the entries should not have to carry an attribution clause into its own systems. Each
-# entry's sources stay in the data, so the origin of every fact remains traceable all the same.
+# public data of a public body, reusable without conditions, so a court or desk that takes the
+# entries into its own systems need not carry an attribution clause along. Each entry's sources
+# stay in the data, so the origin of every fact remains traceable all the same.
 LICENCES: dict[str, Licence] = {
     "CC0-1.0": Licence(
         "CC0-1.0",
