@@ -5,8 +5,9 @@ a rating has expired since it was built."""
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -26,7 +27,12 @@ from kb.interventions.catalogue import (
 from kb.interventions.loader import load_entries
 from kb.interventions.models import EntryRow
 from kb.interventions.places import served_names
-from kb.interventions.revisions import StoredEntry, expiry_revisions, rebuild_revisions
+from kb.interventions.revisions import (
+    Replaced,
+    StoredEntry,
+    expiry_revisions,
+    rebuild_revisions,
+)
 from kb.interventions.schemas import Entry
 from kb.regions import data_dir as regions_data_dir
 from kb.search.base import IndexDocument, SearchBackend
@@ -37,6 +43,7 @@ __all__ = [
     "IndexReport",
     "Reindexer",
     "content_fingerprint",
+    "content_hash",
     "index_documents",
     "index_is_current",
     "rebuild",
@@ -66,16 +73,27 @@ def content_fingerprint(*folders: Path) -> str:
     return digest.hexdigest()
 
 
-def _row(entry: Entry) -> EntryRow:
+def content_hash(front: Mapping[str, Any], body_markdown: str) -> str:
+    """What a row's content is, in 64 characters: the next indexing reads again only the rows
+    whose hash differs, to record what changed in them."""
+    digest = hashlib.sha256(
+        json.dumps(front, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()
+    )
+    digest.update(b"\0" + body_markdown.encode())
+    return digest.hexdigest()
+
+
+def _row(entry: Entry, front: dict[str, Any]) -> EntryRow:
     return EntryRow(
         slug=entry.slug,
+        content_hash=content_hash(front, entry.body_markdown),
         title=entry.title,
         kind=entry.kind,
         status=entry.status,
         evidence_level=entry.evidence.level,
         last_reviewed=entry.last_reviewed,
         next_review=entry.next_review,
-        front_matter=entry.front_matter(),
+        front_matter=front,
         body_markdown=entry.body_markdown,
         body_html=entry.body_html,
     )
@@ -140,14 +158,16 @@ def rebuild(
     fingerprint = content_fingerprint(content_dir, search_dir, regions_data_dir())
     catalogue = Catalogue(tuple(entries), fingerprint)
     documents = index_documents(catalogue)
+    fronts = {entry.slug: entry.front_matter() for entry in catalogue}
+    rows = [_row(entry, fronts[entry.slug]) for entry in catalogue]
     with Session(engine) as session, session.begin():
         # Take the write lock before reading what is replaced (see `_lock_knowledge_base`).
         _lock_knowledge_base(session)
-        stored = _stored_entries(session)
+        replaced = _replaced(session, {row.slug: row.content_hash for row in rows})
         previous_epoch = read_meta(session, EVIDENCE_EPOCH_KEY)
-        rebuild_revisions(session, stored, catalogue, previous_epoch, utcnow(), note)
+        rebuild_revisions(session, replaced, catalogue, fronts, previous_epoch, utcnow(), note)
         session.execute(delete(EntryRow))
-        session.add_all(_row(e) for e in catalogue)
+        session.add_all(rows)
         write_meta(session, GENERATION_KEY, fingerprint)
         write_meta(session, EVIDENCE_EPOCH_KEY, catalogue.evidence_epoch)
         session.flush()
@@ -170,11 +190,24 @@ def _lock_knowledge_base(session: Session) -> None:
     )
 
 
-def _stored_entries(session: Session) -> dict[str, StoredEntry]:
-    rows = session.execute(
-        select(EntryRow.slug, EntryRow.title, EntryRow.front_matter, EntryRow.body_markdown)
-    ).all()
-    return {slug: StoredEntry(title, front, body) for slug, title, front, body in rows}
+_READ_AT_ONCE = 500  # slugs per query: far below SQLite's limit of parameters
+
+
+def _replaced(session: Session, new_hashes: Mapping[str, str | None]) -> Replaced:
+    """The stored slugs, and the stored entries whose content differs from the new (or is gone):
+    only those are read whole, so an indexing that changes one entry of 10,000 parses one."""
+    stored = session.execute(select(EntryRow.slug, EntryRow.content_hash)).all()
+    differing = [slug for slug, held in stored if held is None or held != new_hashes.get(slug)]
+    entries: dict[str, StoredEntry] = {}
+    for start in range(0, len(differing), _READ_AT_ONCE):
+        chunk = differing[start : start + _READ_AT_ONCE]
+        rows = session.execute(
+            select(
+                EntryRow.slug, EntryRow.title, EntryRow.front_matter, EntryRow.body_markdown
+            ).where(EntryRow.slug.in_(chunk))
+        ).all()
+        entries |= {slug: StoredEntry(title, front, body) for slug, title, front, body in rows}
+    return Replaced(frozenset(slug for slug, _ in stored), entries)
 
 
 @dataclass

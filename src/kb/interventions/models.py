@@ -39,6 +39,8 @@ class EntryRow(Base):
     front_matter: Mapped[dict[str, Any]] = mapped_column(JsonType)
     body_markdown: Mapped[str] = mapped_column(Text)
     body_html: Mapped[str] = mapped_column(Text)
+    # sha256 of the front matter and body (`indexing.content_hash`); null in rows from before.
+    content_hash: Mapped[str | None] = mapped_column(String(64))
 
 
 class SearchQueryStat(Base):

@@ -42,6 +42,7 @@ __all__ = [
     "ChangesPage",
     "ChangesParams",
     "FieldChange",
+    "Replaced",
     "Revision",
     "StoredEntry",
     "changes",
@@ -194,6 +195,15 @@ class StoredEntry:
     body_markdown: str
 
 
+@dataclass(frozen=True)
+class Replaced:
+    """What an indexing replaces: the slug of every stored entry, and the stored entries that
+    may differ from their new version (the others had the same content hash) or are gone."""
+
+    slugs: frozenset[str]
+    differing: Mapping[str, StoredEntry]
+
+
 # --- Differences -------------------------------------------------------------------------------
 
 
@@ -255,10 +265,16 @@ def _level(front_matter: Mapping[str, Any], day: dt.date) -> int | None:
     return Evidence.from_ratings(ratings, day).level
 
 
-def field_changes(old: StoredEntry, new: Entry, day: dt.date) -> list[FieldChange]:
+def field_changes(
+    old: StoredEntry, new: Entry, day: dt.date, new_front: Mapping[str, Any] | None = None
+) -> list[FieldChange]:
     """Every field that differs between the stored entry and the new one, in the order of the
-    front matter; then the body, and the headline level on `day` when the ratings moved it."""
-    before, after = old.front_matter, new.front_matter()
+    front matter; then the body, and the headline level on `day` when the ratings moved it.
+
+    Args:
+        new_front: `new.front_matter()`, when the caller has it already.
+    """
+    before, after = old.front_matter, new_front or new.front_matter()
     found: list[FieldChange] = []
     for name in [*after, *(k for k in before if k not in after)]:
         a, b = before.get(name), after.get(name)
@@ -406,15 +422,18 @@ def expiry_revisions(
 
 def rebuild_revisions(
     session: Session,
-    stored: Mapping[str, StoredEntry],
+    replaced: Replaced,
     catalogue: Catalogue,
+    fronts: Mapping[str, Mapping[str, Any]],
     previous_epoch: str | None,
     at: dt.datetime,
     note: str | None = None,
 ) -> list[EntryRevision]:
-    """The revisions `kb index` makes by replacing `stored` with `catalogue`, added to `session`.
+    """The revisions `kb index` makes by replacing `replaced` with `catalogue`, added to
+    `session`.
 
     Args:
+        fronts: Each new entry's front matter as JSON, by slug (as its row will hold it).
         previous_epoch: The evidence epoch the replaced rows were indexed for (None when unknown),
             so that ratings which expired since are recorded as such.
         note: Why this indexing happened (e.g. the proposal an editor approved).
@@ -434,22 +453,22 @@ def rebuild_revisions(
     )
     day = catalogue.day
     for entry in catalogue:
-        old = stored.get(entry.slug)
-        if old is None:
+        if entry.slug not in replaced.slugs:
             made.append(
                 _new(numbers, entry.slug, at, "nieuw", entry.title, _new_summary(entry), note=note)
             )
             continue
-        found = field_changes(old, entry, day)
+        old = replaced.differing.get(entry.slug)
+        found = field_changes(old, entry, day, fronts.get(entry.slug)) if old else []
         if found:
             summary = _changed_summary(found)
             made.append(
                 _new(numbers, entry.slug, at, "gewijzigd", entry.title, summary, found, note)
             )
-    for slug, old in stored.items():
-        if slug not in catalogue:
-            summary = "Uit de kennisbank verwijderd."
-            made.append(_new(numbers, slug, at, "verwijderd", old.title, summary, note=note))
+    for slug in sorted(replaced.slugs - set(catalogue.by_slug)):
+        title = replaced.differing[slug].title if slug in replaced.differing else slug
+        summary = "Uit de kennisbank verwijderd."
+        made.append(_new(numbers, slug, at, "verwijderd", title, summary, note=note))
     session.add_all(made)
     return made
 

@@ -1,4 +1,5 @@
-"""entry revisions: every change to an entry, with its field changes (history and change feed)
+"""entry revisions: every change to an entry, with its field changes (history and change feed);
+each entry row's content hash
 
 Revision ID: 0011
 Revises: 0007
@@ -40,7 +41,12 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("entry_revision", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_entry_revision_at"), ["at"])
+    # Indexing reads again only the rows whose content differs from the new entry.
+    with op.batch_alter_table("entry", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("content_hash", sa.String(length=64), nullable=True))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("entry", schema=None) as batch_op:
+        batch_op.drop_column("content_hash")
     op.drop_table("entry_revision")
