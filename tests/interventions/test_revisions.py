@@ -10,13 +10,13 @@ from pathlib import Path
 
 import pytest
 import time_machine
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, func, select, update
 from sqlalchemy.orm import Session
 
 from kb.db import make_engine, migrate
 from kb.interventions.catalogue import CatalogueStore
 from kb.interventions.indexing import rebuild, reindex_expired
-from kb.interventions.models import EntryRevision
+from kb.interventions.models import EntryRevision, EntryRow
 from kb.interventions.revisions import (
     ChangesParams,
     FieldChange,
@@ -91,6 +91,19 @@ def test_the_first_indexing_is_a_baseline_the_feed_leaves_out(
     assert _feed(engine) == []  # seventy "new" entries that were always there are no news
     _index(kb, DAY + dt.timedelta(minutes=5))  # nothing changed: nothing recorded
     assert _count(engine) == 5
+
+
+def test_rows_without_a_content_hash_are_compared_field_by_field(
+    kb: tuple[Engine, EmbeddedBackend, Path],
+) -> None:
+    """Rows indexed before hashes were kept are read whole: equal ones make no revision."""
+    engine, _, content = kb
+    _index(kb)
+    with Session(engine) as session, session.begin():
+        session.execute(update(EntryRow).values(content_hash=None))
+    _edit(content, "beta-bemiddeling", "status: actief", "status: gestopt")
+    _index(kb, DAY + dt.timedelta(minutes=5))
+    assert _feed(engine) == [("gewijzigd", "beta-bemiddeling")]
 
 
 def test_a_changed_entry_records_each_field_old_and_new(

@@ -173,8 +173,18 @@ def rebuild(
         session.flush()
         backend.index(documents)
     if signal is not None:
-        signal.bump()
+        _announce(signal)
     return IndexReport(len(catalogue), fingerprint, catalogue)
+
+
+def _announce(signal: GenerationSignal) -> None:
+    # Committed already: a signal that cannot be written (a full disk) must not make the
+    # indexing look failed. The workers then learn of it by asking the database, within
+    # KB_GENERATION_CHECK_SECONDS.
+    try:
+        signal.bump()
+    except OSError:
+        logger.warning("Could not announce the new generation in %s", signal.path, exc_info=True)
 
 
 def _lock_knowledge_base(session: Session) -> None:
