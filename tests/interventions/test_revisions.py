@@ -15,18 +15,10 @@ from sqlalchemy.orm import Session
 
 from kb.db import make_engine, migrate
 from kb.interventions.catalogue import CatalogueStore
+from kb.interventions.diffs import FieldChange, StoredEntry, display_value, field_changes
 from kb.interventions.indexing import rebuild, reindex_expired
 from kb.interventions.models import EntryRevision, EntryRow
-from kb.interventions.revisions import (
-    ChangesParams,
-    FieldChange,
-    Revision,
-    StoredEntry,
-    changes,
-    display_value,
-    field_changes,
-    history,
-)
+from kb.interventions.revisions import ChangesParams, Revision, changes, history
 from kb.interventions.schemas import Entry
 from kb.search.config import load_search_config
 from kb.search.embedded import EmbeddedBackend

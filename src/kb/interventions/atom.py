@@ -7,7 +7,8 @@ import datetime as dt
 from collections.abc import Sequence
 from xml.etree import ElementTree as ET
 
-from kb.interventions.revisions import ChangeItem, display_value
+from kb.interventions.diffs import display_value
+from kb.interventions.revisions import ChangeItem
 from kb.vocabulary import REVISION_KIND_LABELS
 
 __all__ = ["ATOM_MEDIA_TYPE", "FEED_PATH", "atom_feed"]

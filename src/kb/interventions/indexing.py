@@ -24,15 +24,11 @@ from kb.interventions.catalogue import (
     CatalogueStore,
     GenerationSignal,
 )
+from kb.interventions.diffs import StoredEntry
 from kb.interventions.loader import load_entries
 from kb.interventions.models import EntryRow
 from kb.interventions.places import served_names
-from kb.interventions.revisions import (
-    Replaced,
-    StoredEntry,
-    expiry_revisions,
-    rebuild_revisions,
-)
+from kb.interventions.revisions import Replaced, expiry_revisions, rebuild_revisions
 from kb.interventions.schemas import Entry
 from kb.regions import data_dir as regions_data_dir
 from kb.search.base import IndexDocument, SearchBackend
