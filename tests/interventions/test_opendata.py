@@ -111,13 +111,19 @@ def test_kb_export_refuses_an_empty_database(
 
 def test_the_licence_is_a_setting(corpus_app: Litestar, tmp_path: Path) -> None:
     settings: Settings = corpus_app.state.settings
-    corpus_app.state.settings = settings.model_copy(update={"open_data_licence": "CC-BY-4.0"})
-    try:
-        with TestClient(app=corpus_app) as client:
-            package = client.get("/api/v1/export/datapackage.json").json()
+    path = "/api/v1/export/datapackage.json"
+    with TestClient(app=corpus_app) as client:
+        before = client.get(path).headers["etag"]
+        corpus_app.state.settings = settings.model_copy(update={"open_data_licence": "CC-BY-4.0"})
+        try:
+            response = client.get(path, headers={"If-None-Match": before})
+            package = response.json()
             entries = client.get("/api/v1/export/interventions.csv")
-    finally:
-        corpus_app.state.settings = settings
+            unchanged = client.get(path, headers={"If-None-Match": response.headers["etag"]})
+        finally:
+            corpus_app.state.settings = settings
+    # Another licence is another document; the same one again is not sent again.
+    assert (response.status_code, unchanged.status_code) == (200, 304)
     assert package["licenses"] == [
         {
             "name": "CC-BY-4.0",

@@ -25,6 +25,7 @@ from kb.interventions.revisions import (
     history,
     latest_change_at,
 )
+from kb.web.conditional import unless_unchanged
 
 __all__ = ["CHANGE_ROUTES", "ChangesApi", "ExportApi", "HistoryApi", "changes_feed"]
 
@@ -92,7 +93,7 @@ def changes_feed(
     page = changes(db_session, ChangesParams(per_page=FEED_ITEMS))
     updated = latest_change_at(db_session) or utcnow()
     body = atom_feed(page.items, _site_url(request), updated)
-    return Response(body, media_type=f"{ATOM_MEDIA_TYPE}; charset=utf-8")
+    return unless_unchanged(request, body, f"{ATOM_MEDIA_TYPE}; charset=utf-8")
 
 
 class ExportApi(Controller):
@@ -109,9 +110,10 @@ class ExportApi(Controller):
         # `kb export` writes, whoever downloads them.
         snapshot = Snapshot(catalogue, LICENCES[settings.open_data_licence], settings.public_url)
         suffix = name[name.rindex(".") :]
-        return Response(
+        return unless_unchanged(
+            request,
             EXPORT_FILES[name](snapshot),
-            media_type=_MEDIA_TYPES[suffix],
+            _MEDIA_TYPES[suffix],
             headers={"Content-Disposition": f'inline; filename="{name}"'},
         )
 
