@@ -37,8 +37,15 @@ from kb.db import make_engine, migrate
 from kb.desk.routes import DESK_ROUTES, DESK_TEMPLATE_GLOBALS
 from kb.errors import StartupRefusedError
 from kb.interventions.analytics import SearchStats
-from kb.interventions.catalogue import CatalogueStore
-from kb.interventions.indexing import Publisher, index_is_current, rebuild, reindex_expired
+from kb.interventions.catalogue import CatalogueStore, GenerationSignal
+from kb.interventions.change_routes import CHANGE_ROUTES
+from kb.interventions.indexing import (
+    Publisher,
+    Reindexer,
+    index_is_current,
+    rebuild,
+    reindex_expired,
+)
 from kb.interventions.routes import (
     SEARCH_PAGE_HELPERS,
     EditorPages,
@@ -98,7 +105,13 @@ def prepare(settings: Settings) -> tuple[Engine, SearchBackend]:
     backend = choose_backend(settings)
     exists = getattr(backend, "exists", lambda: True)()
     if not exists or not index_is_current(engine, settings.content_dir, settings.search_dir):
-        report = rebuild(engine, backend, settings.content_dir, settings.search_dir)
+        report = rebuild(
+            engine,
+            backend,
+            settings.content_dir,
+            settings.search_dir,
+            signal=GenerationSignal(settings.generation_file),
+        )
         logger.info("Indexed %d entries", report.entries)
     return engine, backend
 
@@ -152,12 +165,21 @@ def create_app(
     search_stats.purge(keep_days=settings.search_stats_days)
     # Ratings expire without the content changing: the first catalogue of a day re-indexes when
     # one did since the index was built (domain.md §9.3).
+    # Indexing in another process (kb index, another worker's approval) rewrites this file after
+    # its commit; every request compares it, so every worker serves the new generation at once.
+    signal = GenerationSignal(settings.generation_file)
     catalogues = CatalogueStore(
-        engine, on_new_catalogue=lambda catalogue: reindex_expired(engine, backend, catalogue)
+        engine,
+        recheck_seconds=settings.generation_check_seconds,
+        on_new_catalogue=lambda catalogue: reindex_expired(engine, backend, catalogue),
+        signal=signal,
+    )
+    reindexer = Reindexer(
+        engine, backend, settings.content_dir, settings.search_dir, catalogues, signal
     )
     search_service = InterventionService(backend, catalogues.current, stats=search_stats)
     # An editor's approval writes a content file and indexes it again (kb.proposals).
-    publisher = Publisher(engine, backend, settings.content_dir, settings.search_dir, catalogues)
+    publisher = Publisher(reindexer)
     db_sessions = DatabaseSessions(engine)
     audit_appender = Appender(engine)
     session_store = _session_store(settings, engine)
@@ -221,6 +243,7 @@ def create_app(
             EditorialPages,
             WorkPages,
             *MONITOR_ROUTES,
+            *CHANGE_ROUTES,
             create_static_files_router(path="/static", directories=[PACKAGE_DIR / "static"]),
         ],
         dependencies={
@@ -236,6 +259,8 @@ def create_app(
             "monitor_config": _ready(
                 MonitorConfig(settings.retention_days, include_synthetic=settings.demo)
             ),
+            # Index content/ again from a request (an approved proposal): `reindexer(note=…)`.
+            "reindexer": _ready(reindexer),
             "catalogue": Provide(catalogues.current, sync_to_thread=False),
             "db_session": Provide(db_sessions.provide, sync_to_thread=False),
             "caller": Provide(provide_caller, sync_to_thread=False),

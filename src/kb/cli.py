@@ -1,5 +1,6 @@
 """The `kb` command line: serve, index, check, accounts (`kb users`), the audit log, the
-editors' reports (`kb report content`) and the retention purge (`kb purge`)."""
+editors' reports (`kb report content`), the retention purge (`kb purge`), backups
+(`kb backup`, `kb restore`) and the open data (`kb export`)."""
 
 from __future__ import annotations
 
@@ -85,6 +86,7 @@ def _disk_full_message(settings: Settings) -> str:
 
 def _index(settings: Settings) -> int:
     from kb.db import make_engine, migrate
+    from kb.interventions.catalogue import GenerationSignal
     from kb.interventions.indexing import rebuild
     from kb.search.select import choose_backend
 
@@ -92,7 +94,12 @@ def _index(settings: Settings) -> int:
     try:
         migrate(engine)
         report = rebuild(
-            engine, choose_backend(settings), settings.content_dir, settings.search_dir
+            engine,
+            choose_backend(settings),
+            settings.content_dir,
+            settings.search_dir,
+            # Running servers of this installation switch at their next request.
+            signal=GenerationSignal(settings.generation_file),
         )
     except ContentError as exc:
         print(exc, file=sys.stderr)
@@ -104,6 +111,31 @@ def _index(settings: Settings) -> int:
         print(_disk_full_message(settings), file=sys.stderr)
         return 1
     print(f"Geïndexeerd: {report.entries} items.")
+    return 0
+
+
+def _export(settings: Settings, folder: Path) -> int:
+    """`kb export DIR`: the open data as the API serves it today, from the indexed database."""
+    from kb.db import make_engine, migrate
+    from kb.interventions.catalogue import CatalogueStore
+    from kb.interventions.opendata import LICENCES, Snapshot, write_export
+
+    engine = make_engine(settings)
+    try:
+        migrate(engine)
+        catalogue = CatalogueStore(engine).current()
+    finally:
+        engine.dispose()
+    if not catalogue.generation:
+        print("De database is nog niet gevuld: voer eerst `kb index` uit.", file=sys.stderr)
+        return 1
+    snapshot = Snapshot(catalogue, LICENCES[settings.open_data_licence], settings.public_url)
+    written = write_export(snapshot, folder)
+    print(
+        f"Open data geschreven naar {folder}: {len(catalogue)} items, peildatum "
+        f"{snapshot.day.isoformat()}, licentie {snapshot.licence.name} "
+        f"({', '.join(p.name for p in written)})."
+    )
     return 0
 
 
@@ -527,6 +559,10 @@ def build_parser() -> argparse.ArgumentParser:
         help="herstel een back-up (weigert een nieuwer schema en een draaiende server)",
     )
     restore.add_argument("file", type=Path, help="het back-upbestand van kb backup")
+    export = commands.add_parser(
+        "export", help="schrijf de kennisbank als open data (JSON, CSV, Frictionless data package)"
+    )
+    export.add_argument("folder", type=Path, metavar="DIR", help="de map voor de bestanden")
     report = commands.add_parser("report", help="rapporten voor de redactie")
     report_commands = report.add_subparsers(dest="report_command", required=True)
     content = report_commands.add_parser(
@@ -564,6 +600,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _backup(settings, args.file)
     if args.command == "restore":
         return _restore(settings, args.file)
+    if args.command == "export":
+        return _export(settings, args.folder)
     return 2
 
 

@@ -111,7 +111,7 @@ class Settings(BaseSettings):
         default="http://127.0.0.1:8000",
         description=(
             "The address users reach the site at, e.g. `https://kennisbank.example.nl`, for the "
-            "activation links that `kb users invite` prints."
+            "activation links that `kb users invite` prints and the links in the open data."
         ),
     )
     sign_in_max_failures: int = Field(
@@ -172,6 +172,19 @@ class Settings(BaseSettings):
         default="127.0.0.1",
         description="Address the metrics port listens on; keep it internal (not public).",
     )
+    generation_check_seconds: float = Field(
+        default=1.0,
+        ge=0,
+        description="How often a worker asks the database whether another process indexed. "
+        "Workers sharing KB_DATA_DIR learn it at their next request anyway (a file indexing "
+        "rewrites); this is for workers on other machines (PostgreSQL with Meilisearch).",
+    )
+    open_data_licence: Literal["CC0-1.0", "CC-BY-4.0"] = Field(
+        default="CC0-1.0",
+        description="The licence the open data (`/api/v1/export/…`, `kb export`) is published "
+        "under: CC0-1.0 (public domain: reuse without conditions) or CC-BY-4.0 (reuse with "
+        "attribution).",
+    )
 
     @field_validator("trusted_proxies", mode="before")
     @classmethod
@@ -205,3 +218,8 @@ class Settings(BaseSettings):
     def index_dir(self) -> Path:
         """Where the embedded search engine keeps its index generations."""
         return self.data_dir / "search-index"
+
+    @property
+    def generation_file(self) -> Path:
+        """Rewritten by every indexing after its commit; each worker compares it per request."""
+        return self.data_dir / "generation"

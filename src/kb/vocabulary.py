@@ -37,6 +37,8 @@ __all__ = [
     "PROVINCES",
     "RATING_STATE_LABELS",
     "RECOGNITION_SCHEMES",
+    "REVISION_KINDS",
+    "REVISION_KIND_LABELS",
     "ROLES",
     "ROLE_LABELS",
     "ROUTES",
@@ -311,6 +313,19 @@ RATING_STATE_LABELS = labelled(
         "betwist": "bronnen spreken elkaar tegen",
         "zonder_datum": "zonder datum",
         "vervangen": "vervangen door een nieuwer oordeel",
+    },
+)
+
+# What one revision of an entry did (its history and the change feed).
+RevisionKind = Literal["nieuw", "gewijzigd", "verlopen", "verwijderd"]
+REVISION_KINDS = codes(RevisionKind)
+REVISION_KIND_LABELS = labelled(
+    RevisionKind,
+    {
+        "nieuw": "Nieuw",
+        "gewijzigd": "Gewijzigd",
+        "verlopen": "Erkenning verlopen",
+        "verwijderd": "Verwijderd",
     },
 )
 
@@ -690,6 +705,7 @@ LABELS: Mapping[str, Mapping[str, str]] = MappingProxyType(
         "analysis_status": ANALYSIS_STATUS_LABELS,
         "advice": ADVICE_LABELS,
         "safety_level": SAFETY_LEVEL_LABELS,
+        "revision_kind": REVISION_KIND_LABELS,
     }
 )
 

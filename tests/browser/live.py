@@ -12,7 +12,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -75,16 +75,17 @@ def running_app(
     workers: int | None = None,
     content_dir: Path = REPO / "content",
     env: dict[str, str] | None = None,
+    settings: Mapping[str, str] | None = None,
 ) -> Iterator[str]:
     """Serve the app on a free port of 127.0.0.1 over the real content; yield its URL.
 
     Without `workers`, uvicorn runs `kb.cli:app_factory`; with it, `kb serve --workers N` does,
     as in production. The data dir (SQLite and the search index) is the caller's temporary
     folder, and no `KB_` variable of the calling environment leaks in, so a developer's own
-    settings never apply; `env` adds settings of the test's own.
+    settings never apply; `env` and `settings` add `KB_` variables of the test's own (a database).
     """
     port = free_port()
-    extra = env or {}
+    extra = dict(env or {}) | dict(settings or {})
     env = (
         {k: v for k, v in os.environ.items() if not k.startswith("KB_")}
         | {

@@ -2,18 +2,27 @@
 
 Matching, the desk, comparisons, handouts, the report and the entry pages read the `Catalogue`;
 nothing lists entries by paging through a search engine. `CatalogueStore` keeps the current one
-and loads a new one when the content in the database changed (another process ran `kb index`),
-which it checks at most once a second, and orders it again each day: ratings expire while the
+and loads a new one when the content in the database changed (another process ran `kb index`, or
+another worker approved a proposal), and orders it again each day: ratings expire while the
 content stays the same (domain.md §9.3).
+
+How a worker learns of another's indexing: every indexing rewrites a small file beside the
+search index after its commit (`GenerationSignal`), and each request compares that file's
+identity (one `stat`, about a microsecond) with the one its catalogue was loaded under, so the
+next request after an approval on one worker is answered from the new generation on every
+worker. Processes on other machines (PostgreSQL with Meilisearch) share no such file: for them
+the database's generation is still asked at most once a second.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import os
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from types import MappingProxyType
 
 from sqlalchemy import Engine, select
@@ -32,6 +41,7 @@ __all__ = [
     "NEVER_RECOMMENDED_FLAGS",
     "Catalogue",
     "CatalogueStore",
+    "GenerationSignal",
     "evidence_epoch",
     "is_candidate",
 ]
@@ -127,6 +137,30 @@ def load_catalogue(session: Session) -> Catalogue:
     return Catalogue(tuple(entries), read_meta(session, GENERATION_KEY) or "")
 
 
+class GenerationSignal:
+    """A file whose identity changes each time a new generation is committed (module doc).
+
+    `bump` replaces it (a new inode, a new modification time); `token` is what a reader compares,
+    None while it does not exist.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def bump(self) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = self.path.with_name(f"{self.path.name}.{os.getpid()}.tmp")
+        tmp.write_text(f"{time.time_ns()}\n", encoding="utf-8")
+        os.replace(tmp, self.path)
+
+    def token(self) -> tuple[int, int] | None:
+        try:
+            status = os.stat(self.path)
+        except FileNotFoundError:
+            return None
+        return status.st_ino, status.st_mtime_ns
+
+
 class CatalogueStore:
     """The current catalogue of one process, shared by its requests and threads.
 
@@ -134,6 +168,8 @@ class CatalogueStore:
         on_new_catalogue: Called with every catalogue this store starts serving (a new
             generation or a new day), under its lock; the app re-indexes there when a rating
             expired since the search index was built.
+        signal: Where indexing in another process announces a new generation; checked on
+            every call, the database only when it changed or a second has passed.
     """
 
     def __init__(
@@ -142,22 +178,38 @@ class CatalogueStore:
         recheck_seconds: float = 1.0,
         clock: Callable[[], float] = time.monotonic,
         on_new_catalogue: Callable[[Catalogue], object] | None = None,
+        signal: GenerationSignal | None = None,
     ) -> None:
         self._engine = engine
         self._recheck_seconds = recheck_seconds
         self._clock = clock
         self._on_new_catalogue = on_new_catalogue
+        self._signal = signal
         self._lock = threading.Lock()
         self._catalogue: Catalogue | None = None
         self._checked_at = 0.0
+        self._seen: tuple[int, int] | None = None
 
     def current(self) -> Catalogue:
         """The catalogue of the generation in the database as on today's date, loaded when the
         content changed and ordered again when the date did."""
         catalogue = self._catalogue
-        if catalogue is not None and self._clock() - self._checked_at < self._recheck_seconds:
+        seen = self._signal.token() if self._signal is not None else None
+        if (
+            catalogue is not None
+            and seen == self._seen
+            and self._clock() - self._checked_at < self._recheck_seconds
+        ):
             return catalogue
         with self._lock:
+            if (
+                self._catalogue is not None
+                and seen == self._seen
+                and self._clock() - self._checked_at < self._recheck_seconds
+            ):
+                return self._catalogue  # another thread has just looked
+            # Read before the database: a signal that changes in between is seen next time.
+            self._seen = seen
             day = today()
             with Session(self._engine) as session:
                 generation = read_meta(session, GENERATION_KEY) or ""

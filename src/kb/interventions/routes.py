@@ -18,6 +18,7 @@ from litestar.response import Template
 from sqlalchemy.orm import Session
 
 from kb.interventions.analytics import SearchStats, top_queries, zero_result_queries
+from kb.interventions.revisions import history, shown_history
 from kb.interventions.schemas import Entry, SearchPage
 from kb.interventions.service import InterventionService, SearchParams
 from kb.regions import register
@@ -133,13 +134,19 @@ class InterventionsPages(Controller):
             "interventions/list.html", headers=alternate(API_PATH), params=params, result=result
         )
 
-    @get("/{slug:str}", sync_to_thread=False)
+    @get("/{slug:str}", sync_to_thread=True)
     def detail(
-        self, slug: FromPath[str], search_service: NamedDependency[InterventionService]
+        self,
+        slug: FromPath[str],
+        search_service: NamedDependency[InterventionService],
+        db_session: NamedDependency[Session],
     ) -> Template:
         entry = search_service.get(slug)
         return page(
-            "interventions/detail.html", headers=alternate(f"{API_PATH}/{slug}"), entry=entry
+            "interventions/detail.html",
+            headers=alternate(f"{API_PATH}/{slug}"),
+            entry=entry,
+            history=shown_history(history(db_session, slug)),
         )
 
 

@@ -221,7 +221,7 @@ class ProposalService:
         version = self._claim(proposal, slug, edited=checked is not None, **values)
         previous = write_file(self.publisher.content_dir, slug, text)
         try:
-            self.publisher.publish()
+            self.publisher.publish(note=f"Voorstel {proposal.id} goedgekeurd")
         except BaseException:
             restore_file(self.publisher.content_dir, slug, previous)
             self._unclaim(proposal, version)

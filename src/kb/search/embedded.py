@@ -91,7 +91,6 @@ MASKED_FACETS = {
 }
 MAX_MASK_VALUES = 15  # at most 2**15 distinct masks: within tantivy's bucket limit (65,000)
 MASK_BUCKETS = 65_000
-RELOAD_CHECK_SECONDS = 1.0
 # A relaxed query (not every word required) ranks the documents with every word first: their
 # constant bonus is far above any BM25 score of this content.
 ALL_WORDS_BONUS = 1000.0
@@ -287,7 +286,8 @@ class EmbeddedBackend:
         self._facet_bits: dict[str, tuple[str, ...]] = {}
         self._index: tantivy.Index | None = None
         self._generation: str | None = None
-        self._checked_at = 0.0
+        self._current_path = index_dir / CURRENT
+        self._seen: tuple[int, int] | None = None
 
     # ----------------------------------------------------------------------------- indexing
 
@@ -374,14 +374,24 @@ class EmbeddedBackend:
         self._suggestions = _by_first_letter(words)
         self._index, self._generation = index, generation
 
+    def _current_token(self) -> tuple[int, int] | None:
+        try:
+            status = os.stat(self._current_path)
+        except FileNotFoundError:
+            return None
+        return status.st_ino, status.st_mtime_ns
+
     def _searcher(self) -> tantivy.Searcher | None:
-        now = time.monotonic()
-        if self._index is None or now - self._checked_at > RELOAD_CHECK_SECONDS:
+        # Every switch replaces `CURRENT` (a new inode): one stat per search, about a microsecond,
+        # lets each worker search a generation another process switched in from its next request.
+        token = self._current_token()
+        if self._index is None or token != self._seen:
             with self._lock:
-                self._checked_at = now
-                generation = self._current_generation()
-                if generation and generation != self._generation:
-                    self._open(generation)
+                if self._index is None or token != self._seen:
+                    self._seen = token
+                    generation = self._current_generation()
+                    if generation and generation != self._generation:
+                        self._open(generation)
         return self._index.searcher() if self._index is not None else None
 
     def exists(self) -> bool:

@@ -6,15 +6,16 @@ itself whether a change without any is allowed (a draft's save is not: 428).
 
 from __future__ import annotations
 
-from typing import Annotated, Protocol, TypeVar
+import hashlib
+from typing import Annotated, Any, Protocol, TypeVar
 
-from litestar import Response
+from litestar import Request, Response
 from litestar.di import NamedDependency
 from litestar.params import HeaderParameter
 
 from kb.errors import PreconditionRequiredError
 
-__all__ = ["Expected", "Versioned", "provide_expected", "with_etag"]
+__all__ = ["Expected", "Versioned", "provide_expected", "unless_unchanged", "with_etag"]
 
 # The ETags a change names (`If-Match`), as handlers take them.
 Expected = NamedDependency[tuple[str, ...]]
@@ -53,3 +54,19 @@ def with_etag(content: V, status_code: int = 200, location: str | None = None) -
     if location is not None:
         headers["Location"] = location
     return Response(content, status_code=status_code, headers=headers)
+
+
+def unless_unchanged(
+    request: Request[Any, Any, Any],
+    body: bytes,
+    media_type: str,
+    headers: dict[str, str] | None = None,
+) -> Response[bytes]:
+    """A public document with an `ETag` of its bytes, or 304 when the client has it already
+    (`If-None-Match`): feed readers and data harvesters ask again and again."""
+    etag = f'"{hashlib.sha256(body).hexdigest()[:32]}"'
+    sent = {tag.strip() for tag in request.headers.get("If-None-Match", "").split(",")}
+    all_headers = {"ETag": etag, **(headers or {})}
+    if etag in sent or f"W/{etag}" in sent:
+        return Response(b"", status_code=304, headers=all_headers)
+    return Response(body, media_type=media_type, headers=all_headers)
