@@ -45,6 +45,9 @@ class Analysis(Base):
     # The newest version's case number, normalised (`service.case_key`), while the case is open;
     # NULL while a draft has none yet, and for a closed case (which frees the number).
     open_case: Mapped[str | None] = mapped_column(String(200))
+    # The day the case was closed with its outcome (kb.monitor): from then on nothing about the
+    # analysis changes, and its retention period runs. NULL while the case is open.
+    closed_on: Mapped[dt.date | None] = mapped_column(Date)
 
     # Names for the pages and the API, loaded with the analysis.
     author: Mapped[Account] = relationship(lazy="joined", foreign_keys=[author_id])

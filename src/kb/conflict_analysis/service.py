@@ -485,7 +485,7 @@ class AnalysisService:
         except PermissionDeniedError:
             self._refused(analysis_id, latest.version, asked)
             raise
-        if analysis.open_case is None:
+        if analysis.closed_on is not None:
             # Closing records the outcome and frees the case number (kb.monitor): the case is
             # over, and its retention period has started.
             raise ConflictError("Deze zaak is afgesloten; er kan niets meer aan veranderen.")

@@ -191,8 +191,9 @@ class OutcomeService:
         )
         self.session.add(closure)
         # The case number is free again for a new analysis, and the closed one takes no new
-        # version (AnalysisService refuses a change to an analysis without an open case).
+        # version (AnalysisService refuses any change to a closed analysis).
         analysis.open_case = None
+        analysis.closed_on = outcome.closed_on
         outcomes_changed(self.session)
         self.session.flush()
         # Metadata only: the outcome itself is case content and stays out of the log.
