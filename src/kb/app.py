@@ -31,13 +31,15 @@ from kb.auth.routes import (
 )
 from kb.auth.service import AuthConfig, UserLookup
 from kb.auth.startup import check_startup, csrf_secret, prepare_accounts
+from kb.clock import today
+from kb.conflict_analysis.demo import seed_demo_analyses
 from kb.conflict_analysis.pages import ANALYSIS_TEMPLATE_GLOBALS, AnalysisPages, WorkPages
 from kb.conflict_analysis.routes import AnalysisApi, TasksApi
 from kb.db import make_engine, migrate
 from kb.desk.routes import DESK_ROUTES, DESK_TEMPLATE_GLOBALS
-from kb.errors import StartupRefusedError
+from kb.errors import ConflictError, InvalidInputError, StartupRefusedError
 from kb.interventions.analytics import SearchStats
-from kb.interventions.catalogue import CatalogueStore
+from kb.interventions.catalogue import CatalogueStore, load_catalogue
 from kb.interventions.indexing import Publisher, index_is_current, rebuild, reindex_expired
 from kb.interventions.routes import (
     SEARCH_PAGE_HELPERS,
@@ -95,7 +97,26 @@ def prepare(settings: Settings) -> tuple[Engine, SearchBackend]:
     if not exists or not index_is_current(engine, settings.content_dir, settings.search_dir):
         report = rebuild(engine, backend, settings.content_dir, settings.search_dir)
         logger.info("Indexed %d entries", report.entries)
+    if settings.demo and settings.demo_cases:
+        _seed_demo_analyses(engine)
     return engine, backend
+
+
+def _seed_demo_analyses(engine: Engine) -> None:
+    """Demo mode's invented cases, once per database, after the knowledge base is loaded (the
+    advice reads it). Here, before any worker starts, so that workers never race to seed."""
+    day = today()
+    with Session(engine) as session:
+        try:
+            made = seed_demo_analyses(session, load_catalogue(session).on(day), day)
+        except (InvalidInputError, ConflictError) as exc:
+            # Only a demo's extras: the demo still starts, without them.
+            logger.warning("The demo cases were not seeded: %s", type(exc).__name__)
+            session.rollback()
+            return
+        session.commit()
+    if made:
+        logger.info("Seeded %d invented demo cases", made)
 
 
 def open_prepared(settings: Settings) -> tuple[Engine, SearchBackend]:

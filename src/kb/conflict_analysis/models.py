@@ -45,6 +45,8 @@ class Analysis(Base):
     # The newest version's case number, normalised (`service.case_key`), while the case is open;
     # NULL while a draft has none yet, and for a closed case (which frees the number).
     open_case: Mapped[str | None] = mapped_column(String(200))
+    # An invented case that demo mode seeded (migration 0014): every page showing it says so.
+    demo: Mapped[bool] = mapped_column(Boolean, default=False)
 
     # Names for the pages and the API, loaded with the analysis.
     author: Mapped[Account] = relationship(lazy="joined", foreign_keys=[author_id])

@@ -71,6 +71,7 @@ class AnalysisState(BaseModel):
     office: str
     author: str
     author_id: int
+    demo: bool = Field(default=False, description="Een verzonnen demonstratiezaak (demomodus)")
     approved_by: str | None = None
     created_at: dt.datetime
     updated_at: dt.datetime
@@ -106,6 +107,7 @@ class AnalysisSummary(BaseModel):
     office: str
     author: str
     mine: bool
+    demo: bool = False
     version: int
     status: Status
     complete: bool = True
@@ -128,6 +130,7 @@ class Task(BaseModel):
     case_number: str
     court: str
     status: Status
+    demo: bool = False
     since: dt.datetime = Field(description="Sinds wanneer dit wacht")
     due: dt.date | None = Field(default=None, description="Uiterlijk (herijking, rapport curator)")
     overdue: bool = False

@@ -130,8 +130,9 @@ class AnalysisService:
 
     # --- Writes --------------------------------------------------------------------------------
 
-    def create(self, data: Any) -> AnalysisState:
-        """A new analysis with its first `concept` version, in the investigator's office."""
+    def create(self, data: Any, *, demo: bool = False) -> AnalysisState:
+        """A new analysis with its first `concept` version, in the investigator's office;
+        `demo` marks an invented case that demo mode seeds (`kb.conflict_analysis.demo`)."""
         user = self.caller.user
         if not user.office:
             raise PermissionDeniedError(
@@ -151,6 +152,7 @@ class AnalysisService:
             created_at=version.created_at,
             open_case=case_key(_case_number(checked.body)),
             versions=[version],
+            demo=demo,
         )
         self.session.add(analysis)
         self._flush_case()
@@ -611,6 +613,7 @@ def _shown(analysis: Analysis, version: AnalysisVersion) -> dict[str, Any]:
         "court": version.court,
         "office": analysis.office,
         "author": analysis.author.username,
+        "demo": analysis.demo,
         "version": version.version,
         "status": version.status,
         "final_advice": version.final_advice if version.complete else None,
@@ -665,6 +668,7 @@ def _tasks_of(
                 case_number=version.case_number,
                 court=version.court,
                 status=version.status,  # type: ignore[arg-type]
+                demo=analysis.demo,
                 since=since,
                 due=due,
                 overdue=due is not None and due < today,
