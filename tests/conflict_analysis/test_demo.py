@@ -187,8 +187,9 @@ def test_the_demo_accounts_see_the_invented_cases_marked_as_such(
         assert MARK in dossier.text
         token = get_token(clients.new(app), "onderzoeker", DEMO_PASSWORD)
         api = clients.new(app).get(
-            f"/api/v1/analyses/{concept}", headers={"Authorization": f"Bearer {token}"}
+            f"/api/v1/conflict-analyses/{concept}", headers={"Authorization": f"Bearer {token}"}
         )
+        assert api.status_code == 200, api.text
         assert api.json()["demo"] is True
     finally:
         clients.close()
