@@ -33,6 +33,7 @@ from kb.auth.service import AuthConfig, UserLookup
 from kb.auth.startup import check_startup, csrf_secret, prepare_accounts
 from kb.clock import today
 from kb.conflict_analysis.demo import seed_demo_analyses
+from kb.conflict_analysis.notices import Notifier
 from kb.conflict_analysis.pages import ANALYSIS_TEMPLATE_GLOBALS, AnalysisPages, WorkPages
 from kb.conflict_analysis.routes import AnalysisApi, TasksApi
 from kb.db import make_engine, migrate
@@ -48,6 +49,7 @@ from kb.interventions.routes import (
     InterventionsPages,
 )
 from kb.interventions.service import InterventionService, SearchParams
+from kb.mail import Mailer, Outbox
 from kb.proposals.pages import PROPOSAL_TEMPLATE_GLOBALS, EditorialPages, ProposalPages
 from kb.proposals.routes import EditorialApi, ProposalsApi
 from kb.regions.routes import RegionsApi
@@ -176,6 +178,8 @@ def create_app(
     publisher = Publisher(engine, backend, settings.content_dir, settings.search_dir, catalogues)
     db_sessions = DatabaseSessions(engine)
     audit_appender = Appender(engine)
+    outbox = Outbox(Mailer(settings.smtp_url, settings.mail_from)) if settings.smtp_url else None
+    notifier = Notifier(outbox, settings.public_url) if outbox is not None else None
     session_store = _session_store(settings, engine)
     readiness = Readiness(
         engine, backend, session_store, "redis" if settings.redis_url else "database"
@@ -248,13 +252,18 @@ def create_app(
             "readiness": _ready(readiness),
             "youth_library": _ready(load_youth_pages(settings.content_dir)),
             "publisher": _ready(publisher),
+            "notifier": _ready(notifier),
             "catalogue": Provide(catalogues.current, sync_to_thread=False),
             "db_session": Provide(db_sessions.provide, sync_to_thread=False),
             "caller": Provide(provide_caller, sync_to_thread=False),
         },
         # The catalogue is loaded before the first request, not on the event loop during one.
         on_startup=[search_stats.start, catalogues.current],
-        on_shutdown=[search_stats.close, audit_appender.close],
+        on_shutdown=[
+            search_stats.close,
+            audit_appender.close,
+            *([outbox.close] if outbox is not None else []),
+        ],
         middleware=[
             OutageMiddleware(),  # outermost: it sees the sessions store fail as the answer starts
             RequestGuard(trusted_networks(settings.trusted_proxies)),

@@ -79,9 +79,10 @@ class Settings(BaseSettings):
     smtp_url: str | None = Field(
         default=None,
         description=(
-            "Mail server for e-mail notices, e.g. `smtp://user:password@mail.example.nl:587` "
-            "(STARTTLS), `smtps://…:465` (TLS) or `smtp://127.0.0.1:25` (plain, local only). "
-            "Empty: no e-mail is sent. A notice holds a link and no case content."
+            "Mail server for e-mail notices: `smtp+starttls://user:password@mail.example.nl:587` "
+            "(STARTTLS), `smtps://user:password@mail.example.nl:465` (TLS) or "
+            "`smtp://127.0.0.1:25` (plain, a local relay). Empty: no e-mail is sent. A notice "
+            "holds a link to the work list and no case content."
         ),
     )
     mail_from: str = Field(

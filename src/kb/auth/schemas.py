@@ -110,6 +110,7 @@ class NewAccount:
     court: str | None = None
     office: str | None = None
     municipality: str | None = None
+    email: str | None = None
 
 
 @dataclass(frozen=True)
@@ -121,6 +122,7 @@ class NewInvitation:
     court: str | None = None
     office: str | None = None
     municipality: str | None = None
+    email: str | None = None
 
 
 def _clean(value: Any) -> str | None:
@@ -196,10 +198,32 @@ def parse_new_account(values: Mapping[str, Any]) -> NewAccount:
 def parse_invitation(values: Mapping[str, Any]) -> NewInvitation:
     """Validate an invitation: an account without a password, which its user sets."""
     errors, username, role, scope = _account_fields(values)
+    email = parse_email(values.get("email"), errors)
     if errors:
         raise InvalidInputError("De uitnodiging is niet aangemaakt.", errors)
     assert role in ROLES
-    return NewInvitation(username=username, role=role, **scope)
+    return NewInvitation(username=username, role=role, email=email, **scope)
+
+
+# Enough to catch a typing error; whether the address works, only a mail to it can tell.
+_EMAIL = re.compile(r"[^@\s]{1,64}@[^@\s.]+(\.[^@\s.]+)+")
+MAX_EMAIL = 254
+
+
+def parse_email(value: Any, errors: list[FieldError]) -> str | None:
+    """An optional e-mail address (for the notices of KB_SMTP_URL), or a Dutch message."""
+    email = _clean(value)
+    if email is None:
+        return None
+    if len(email) > MAX_EMAIL or not _EMAIL.fullmatch(email):
+        errors.append(
+            FieldError(
+                ("email",),
+                "Vul een geldig e-mailadres in, zoals naam@example.nl, of laat dit leeg.",
+            )
+        )
+        return None
+    return email
 
 
 def password_problem(password: str, personal: tuple[str, ...] = ()) -> str | None:
@@ -252,6 +276,7 @@ class AccountOut(Person):
     id: int
     active: bool
     demo: bool
+    email: str | None = None
     created_at: dt.datetime
     disabled_at: dt.datetime | None
     created_by_id: int | None = None
@@ -280,6 +305,9 @@ class InvitationRequest(BaseModel):
     court: str | None = Field(default=None, max_length=100)
     office: str | None = Field(default=None, max_length=100)
     municipality: str | None = Field(default=None, max_length=100)
+    email: str | None = Field(
+        default=None, max_length=254, description="Voor meldingen per e-mail (niet verplicht)"
+    )
 
 
 class InvitationOut(BaseModel):

@@ -53,6 +53,7 @@ from kb.auth import audit
 from kb.clock import utcnow
 from kb.conflict_analysis.advisor import Advisor
 from kb.conflict_analysis.models import Analysis, AnalysisComment, AnalysisVersion
+from kb.conflict_analysis.notices import Notifier
 from kb.conflict_analysis.responses import (
     AnalysisOut,
     AnalysisState,
@@ -121,12 +122,21 @@ class AnalysisService:
         session: The request's session; the caller commits (the route's 2xx) or rolls back.
         advisor: Parses bodies and computes their advice against the knowledge base.
         caller: Who asks, from where, through which door: every read and write is theirs.
+        notifier: The e-mail notices of submitting and returning (KB_SMTP_URL), sent after the
+            commit; None: no e-mail.
     """
 
-    def __init__(self, session: Session, advisor: Advisor, caller: Caller) -> None:
+    def __init__(
+        self,
+        session: Session,
+        advisor: Advisor,
+        caller: Caller,
+        notifier: Notifier | None = None,
+    ) -> None:
         self.session = session
         self.advisor = advisor
         self.caller = caller
+        self.notifier = notifier
 
     # --- Writes --------------------------------------------------------------------------------
 
@@ -197,7 +207,10 @@ class AnalysisService:
                 "Vul ze in en bied de versie daarna aan.",
                 [FieldError(tuple(m["loc"]), m["msg"]) for m in missing],
             )
-        return self._move(SUBMIT, analysis_id, expected, submitted_at=utcnow())
+        submitted = self._move(SUBMIT, analysis_id, expected, submitted_at=utcnow())
+        if self.notifier is not None:
+            self.notifier.approval_requested(self.session, submitted.office)
+        return submitted
 
     def approve(self, analysis_id: int, expected: Collection[str] = ()) -> AnalysisState:
         """Approve (accorderen): the version becomes `ingediend`, immutable and visible to judges."""
@@ -235,6 +248,8 @@ class AnalysisService:
         self.session.flush()
         self.session.refresh(latest, ["comments"])
         self._record(RETURN.action, analysis, latest)
+        if self.notifier is not None:
+            self.notifier.returned(self.session, analysis.author_id)
         return self._out(analysis, latest)
 
     def reassess(self, analysis_id: int) -> AnalysisState:
