@@ -78,6 +78,25 @@ def _sign_in(page: Page, username: str) -> None:
         page.click("form.panel button[type=submit]")
 
 
+def _work_list(page: Page) -> None:
+    """The demo behavioural expert's work list: the invented case awaiting approval."""
+    page.context.clear_cookies()
+    _sign_in(page, "gedragsdeskundige")
+    page.goto("/werk")
+
+
+def _form_with_advice(page: Page) -> str:
+    """The demo investigator's draft, halfway down, with the sticky advice panel (JavaScript)."""
+    page.context.clear_cookies()
+    _sign_in(page, "onderzoeker")
+    page.goto("/werk")
+    with page.expect_navigation():
+        page.click("text=DEMO-2026-001")
+    page.wait_for_selector("#advies-paneel:not([hidden])")
+    page.locator("#conflict-kop, fieldset").nth(2).scroll_into_view_if_needed()
+    return "viewport"  # the panel sticks to the window's bottom: a full page would not show it
+
+
 SHOTS = {
     "zoeken-omgangsregeling.png": lambda page: page.goto("/interventies?q=omgangsregeling"),
     "zoeken-huiselijk-geweld.png": lambda page: page.goto(
@@ -95,6 +114,8 @@ SHOTS = {
     "vergelijken.png": lambda page: page.goto(COMPARE),
     "hulp-in-de-buurt.png": lambda page: page.goto("/hulp-in-de-buurt?gemeente=Ede"),
     "folder-loket.png": _desk_handout,
+    "werklijst-gedragsdeskundige.png": _work_list,
+    "analyse-formulier-advies.png": _form_with_advice,
 }
 
 # Pages read mostly on a phone: taken only with --phone.
@@ -109,10 +130,11 @@ PHONE_SHOTS = {
 
 
 def _take(page: Page, shots: dict[str, Callable[[Page], object]], out: Path) -> None:
+    """Each page in full, unless its visit answers "viewport" (what the window shows)."""
     for name, visit in shots.items():
-        visit(page)
+        whole = visit(page) != "viewport"
         path = out / name
-        page.screenshot(path=str(path), full_page=True)
+        page.screenshot(path=str(path), full_page=whole)
         print(path.relative_to(REPO) if path.is_relative_to(REPO) else path)
 
 
@@ -180,7 +202,8 @@ def main(argv: list[str] | None = None) -> int:
     args.out.mkdir(parents=True, exist_ok=True)
     with (
         tempfile.TemporaryDirectory(prefix="kb-screenshots-") as data_dir,
-        running_app(Path(data_dir)) as url,
+        # With demo mode's invented cases, for the work list and the analysis form.
+        running_app(Path(data_dir), env={"KB_DEMO_CASES": "1"}) as url,
         sync_playwright() as playwright,
     ):
         browser = launch_chromium(playwright)

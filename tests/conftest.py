@@ -127,6 +127,7 @@ def _settings(content_dir: Path, database: str, data_dir: Path) -> Settings:
         content_dir=content_dir,
         search_dir=SEARCH,
         demo=True,
+        demo_cases=False,  # tests count analyses; tests/conflict_analysis/test_demo.py seeds them
         password_hashing="CHEAPEST",  # argon2id all the same, at a cost fit for hundreds of sign-ins
         _env_file=None,  # type: ignore[call-arg]
     )

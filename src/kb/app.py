@@ -31,13 +31,16 @@ from kb.auth.routes import (
 )
 from kb.auth.service import AuthConfig, UserLookup
 from kb.auth.startup import check_startup, csrf_secret, prepare_accounts
+from kb.clock import today
+from kb.conflict_analysis.demo import seed_demo_analyses
+from kb.conflict_analysis.notices import Notifier
 from kb.conflict_analysis.pages import ANALYSIS_TEMPLATE_GLOBALS, AnalysisPages, WorkPages
 from kb.conflict_analysis.routes import AnalysisApi, TasksApi
 from kb.db import make_engine, migrate
 from kb.desk.routes import DESK_ROUTES, DESK_TEMPLATE_GLOBALS
-from kb.errors import StartupRefusedError
+from kb.errors import ConflictError, InvalidInputError, StartupRefusedError
 from kb.interventions.analytics import SearchStats
-from kb.interventions.catalogue import CatalogueStore, GenerationSignal
+from kb.interventions.catalogue import CatalogueStore, GenerationSignal, load_catalogue
 from kb.interventions.change_routes import CHANGE_ROUTES
 from kb.interventions.indexing import (
     Publisher,
@@ -53,6 +56,7 @@ from kb.interventions.routes import (
     InterventionsPages,
 )
 from kb.interventions.service import InterventionService, SearchParams
+from kb.mail import Mailer, Outbox
 from kb.monitor.demo import seed_synthetic_outcomes
 from kb.monitor.routes import MONITOR_ROUTES
 from kb.monitor.service import MonitorConfig
@@ -113,7 +117,26 @@ def prepare(settings: Settings) -> tuple[Engine, SearchBackend]:
             signal=GenerationSignal(settings.generation_file),
         )
         logger.info("Indexed %d entries", report.entries)
+    if settings.demo and settings.demo_cases:
+        _seed_demo_analyses(engine)
     return engine, backend
+
+
+def _seed_demo_analyses(engine: Engine) -> None:
+    """Demo mode's invented cases, once per database, after the knowledge base is loaded (the
+    advice reads it). Here, before any worker starts, so that workers never race to seed."""
+    day = today()
+    with Session(engine) as session:
+        try:
+            made = seed_demo_analyses(session, load_catalogue(session).on(day), day)
+        except (InvalidInputError, ConflictError) as exc:
+            # Only a demo's extras: the demo still starts, without them.
+            logger.warning("The demo cases were not seeded: %s", type(exc).__name__)
+            session.rollback()
+            return
+        session.commit()
+    if made:
+        logger.info("Seeded %d invented demo cases", made)
 
 
 def open_prepared(settings: Settings) -> tuple[Engine, SearchBackend]:
@@ -182,6 +205,8 @@ def create_app(
     publisher = Publisher(reindexer)
     db_sessions = DatabaseSessions(engine)
     audit_appender = Appender(engine)
+    outbox = Outbox(Mailer(settings.smtp_url, settings.mail_from)) if settings.smtp_url else None
+    notifier = Notifier(outbox, settings.public_url) if outbox is not None else None
     session_store = _session_store(settings, engine)
     readiness = Readiness(
         engine, backend, session_store, "redis" if settings.redis_url else "database"
@@ -261,13 +286,18 @@ def create_app(
             ),
             # Index content/ again from a request (an approved proposal): `reindexer(note=…)`.
             "reindexer": _ready(reindexer),
+            "notifier": _ready(notifier),
             "catalogue": Provide(catalogues.current, sync_to_thread=False),
             "db_session": Provide(db_sessions.provide, sync_to_thread=False),
             "caller": Provide(provide_caller, sync_to_thread=False),
         },
         # The catalogue is loaded before the first request, not on the event loop during one.
         on_startup=[search_stats.start, catalogues.current],
-        on_shutdown=[search_stats.close, audit_appender.close],
+        on_shutdown=[
+            search_stats.close,
+            audit_appender.close,
+            *([outbox.close] if outbox is not None else []),
+        ],
         middleware=[
             OutageMiddleware(),  # outermost: it sees the sessions store fail as the answer starts
             RequestGuard(trusted_networks(settings.trusted_proxies)),

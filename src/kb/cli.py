@@ -307,7 +307,7 @@ def _invite(service: AccountService, settings: Settings, args: argparse.Namespac
     """`kb users invite`: print the one-time activation link; the user chooses the password."""
     from kb.auth.schemas import parse_invitation
 
-    fields = ("role", "court", "office", "municipality", "display_name")
+    fields = ("role", "court", "office", "municipality", "display_name", "email")
     values = {name: getattr(args, name) for name in fields}
     new = parse_invitation({"username": args.name, **values})
     invitation = service.invite(new, by=None, link_base=settings.public_url)
@@ -360,6 +360,31 @@ def _users(settings: Settings, args: argparse.Namespace) -> int:
         except KbError as exc:
             print(exc.detail, file=sys.stderr)
             return 1
+    return 0
+
+
+def _notify(settings: Settings) -> int:
+    """`kb notify`: e-mail everyone with a deadline on their work list (run daily)."""
+    if not settings.smtp_url:
+        print("KB_SMTP_URL is niet ingesteld: er is niets verstuurd.", file=sys.stderr)
+        return 1
+    import smtplib
+
+    from kb.clock import today
+    from kb.conflict_analysis.reminders import due_notices
+    from kb.interventions.catalogue import load_catalogue
+    from kb.mail import Mailer
+
+    mailer = Mailer(settings.smtp_url, settings.mail_from)
+    day = today()
+    with _database(settings) as session:
+        notices = due_notices(session, load_catalogue(session).on(day), day, settings.public_url)
+    try:
+        sent = mailer.send(notices)
+    except (OSError, smtplib.SMTPException) as exc:
+        print(f"De mailserver weigerde of antwoordde niet: {type(exc).__name__}", file=sys.stderr)
+        return 1
+    print(f"{sent} {'melding' if sent == 1 else 'meldingen'} verstuurd.")
     return 0
 
 
@@ -530,10 +555,15 @@ def build_parser() -> argparse.ArgumentParser:
     invite.add_argument(
         "--display-name", help="naam zoals rapporten die tonen, bijvoorbeeld 'mr. J. de Vries'"
     )
+    invite.add_argument("--email", help="e-mailadres voor meldingen (niet verplicht)")
     users_commands.add_parser("list", help="toon alle accounts")
     disable = users_commands.add_parser("disable", help="schakel een account uit")
     disable.add_argument("name", help="gebruikersnaam")
 
+    commands.add_parser(
+        "notify",
+        help="e-mail wie een herijking of curatorrapport binnen twee weken heeft (dagelijks; KB_SMTP_URL)",
+    )
     audit = commands.add_parser("audit", help="het auditlog")
     audit_commands = audit.add_subparsers(dest="audit_command", required=True)
     audit_commands.add_parser("verify", help="controleer de hashketen van het auditlog")
@@ -592,6 +622,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _audit_verify(settings)
     if args.command == "purge":
         return _purge(settings, args.dry_run)
+    if args.command == "notify":
+        return _notify(settings)
     if args.command == "analytics":
         return _analytics(settings, args.days, args.limit)
     if args.command == "report":

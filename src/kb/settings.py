@@ -69,6 +69,26 @@ class Settings(BaseSettings):
         default=False,
         description="`1`: seed one demo account per role and show a DEMO banner on every page.",
     )
+    demo_cases: bool = Field(
+        default=True,
+        description=(
+            "In demo mode, seed three invented analyses (marked as such, case numbers `DEMO-…`) "
+            "once per database; `0`: leave them out."
+        ),
+    )
+    smtp_url: str | None = Field(
+        default=None,
+        description=(
+            "Mail server for e-mail notices: `smtp+starttls://user:password@mail.example.nl:587` "
+            "(STARTTLS), `smtps://user:password@mail.example.nl:465` (TLS) or "
+            "`smtp://127.0.0.1:25` (plain, a local relay). Empty: no e-mail is sent. A notice "
+            "holds a link to the work list and no case content."
+        ),
+    )
+    mail_from: str = Field(
+        default="kennisbank@localhost",
+        description="The sender address of e-mail notices (with `KB_SMTP_URL`).",
+    )
     search_stats_days: int = Field(
         default=365,
         ge=1,

@@ -93,6 +93,8 @@ def running_app(
             "KB_CONTENT_DIR": str(content_dir),
             "KB_SEARCH_DIR": str(REPO / "search"),
             "KB_DEMO": "1",
+            # Tests count analyses: the invented demo cases only where a caller asks for them.
+            "KB_DEMO_CASES": "0",
         }
         | extra
     )

@@ -22,7 +22,7 @@ from kb.auth.startup import DEMO_PASSWORD
 from tests.browser.axe import violations, with_axe
 from tests.browser.live import desktop_context, launch_chromium
 from tests.conflict_analysis.helpers import API
-from tests.factories import realistic_case
+from tests.factories import another_case, realistic_case
 
 InBrowser = Callable[[Callable[[Page], None]], None]
 
@@ -74,7 +74,7 @@ def in_browser(chromium: Path, live_url: str) -> Iterator[InBrowser]:
 @pytest.fixture()
 def draft(live_url: str) -> dict[str, Any]:
     """A draft of the demo investigator, made through the API."""
-    return _call(f"{live_url}{API}", realistic_case(), _token(live_url))
+    return _call(f"{live_url}{API}", another_case(realistic_case()), _token(live_url))
 
 
 def test_the_analysis_pages_have_no_wcag_violations(
@@ -93,7 +93,7 @@ def test_the_analysis_pages_have_no_wcag_violations(
         # The form with its error summary, which takes the focus.
         page.goto("/analyses/nieuw")
         with page.expect_navigation():
-            page.click("button[value=opslaan]")
+            page.click(".analysis-buttons button[value=opslaan]")
         expect(page.locator(".error-summary")).to_be_focused()
         assert violations(page) == []
 
@@ -145,12 +145,12 @@ def test_autosave_saves_the_draft_with_its_etag(
         page.goto(f"/analyses/{draft['id']}/bewerken")
         page.fill("#f-assessment-summary", "Automatisch opgeslagen in de browser")
         page.clock.run_for(21_000)
-        expect(page.locator("#opslaan-status")).to_contain_text("Automatisch opgeslagen om")
+        expect(page.locator("#opslaan-status")).to_contain_text("Automatisch opgeslagen op")
         expect(page.locator('input[name="etag"]')).to_have_value('"1-2"')
         # The explicit save that follows uses the new ETag: no conflict with its own autosave.
         with page.expect_navigation():
-            page.click("button[value=opslaan]")
-        expect(page.locator(".notice[role=status]")).to_contain_text("Opgeslagen om")
+            page.click(".analysis-buttons button[value=opslaan]")
+        expect(page.locator(".notice[role=status]")).to_contain_text("Opgeslagen op")
 
     in_browser(steps)
     stored = _call(f"{live_url}{API}/{draft['id']}", token=_token(live_url))

@@ -130,7 +130,23 @@ def test_wide_tables_can_be_scrolled_by_keyboard_and_say_so(client: Client) -> N
 
 def test_the_css_shows_the_cue_on_phones() -> None:
     css = (Path(REPO) / "src" / "kb" / "static" / "kb.css").read_text(encoding="utf-8")
-    # Some phone-width block shows the cue (hidden on wider screens).
-    blocks = css.split("@media (max-width: 48rem)")[1:]
-    shown = [b[: b.index("\n}\n")] for b in blocks if ".table-cue" in b[: b.index("\n}\n")]]
-    assert shown and "display: block" in shown[0]
+    assert any(
+        ".table-cue {\n    display: block" in block
+        for block in _blocks(css, "@media (max-width: 48rem)")
+    )
+
+
+def _blocks(css: str, head: str) -> list[str]:
+    """The contents of each block that starts with `head`, up to its own closing brace."""
+    found = []
+    start = css.find(head)
+    while start != -1:
+        opening = css.index("{", start)
+        depth, end = 0, opening
+        for end in range(opening, len(css)):
+            depth += {"{": 1, "}": -1}.get(css[end], 0)
+            if depth == 0:
+                break
+        found.append(css[opening + 1 : end])
+        start = css.find(head, end)
+    return found

@@ -40,6 +40,8 @@ class Account(Base):
     court: Mapped[str | None] = mapped_column(String(100))
     office: Mapped[str | None] = mapped_column(String(100))
     municipality: Mapped[str | None] = mapped_column(String(100))
+    # Optional (migration 0014): where the e-mail notices of KB_SMTP_URL go; never case content.
+    email: Mapped[str | None] = mapped_column(String(254))
     # Empty until the user sets a password on the activation page (an invitation).
     password_hash: Mapped[str] = mapped_column(String(200))
     active: Mapped[bool] = mapped_column(Boolean, default=True)

@@ -112,6 +112,7 @@ class NewAccount:
     office: str | None = None
     municipality: str | None = None
     display_name: str | None = None
+    email: str | None = None
 
 
 @dataclass(frozen=True)
@@ -124,6 +125,7 @@ class NewInvitation:
     office: str | None = None
     municipality: str | None = None
     display_name: str | None = None
+    email: str | None = None
 
 
 def _clean(value: Any) -> str | None:
@@ -220,10 +222,34 @@ def parse_invitation(values: Mapping[str, Any]) -> NewInvitation:
     """Validate an invitation: an account without a password, which its user sets."""
     errors, username, role, scope = _account_fields(values)
     display_name = _display_name(values, errors)
+    email = parse_email(values.get("email"), errors)
     if errors:
         raise InvalidInputError("De uitnodiging is niet aangemaakt.", errors)
     assert role in ROLES
-    return NewInvitation(username=username, role=role, display_name=display_name, **scope)
+    return NewInvitation(
+        username=username, role=role, display_name=display_name, email=email, **scope
+    )
+
+
+# Enough to catch a typing error; whether the address works, only a mail to it can tell.
+_EMAIL = re.compile(r"[^@\s]{1,64}@[^@\s.]+(\.[^@\s.]+)+")
+MAX_EMAIL = 254
+
+
+def parse_email(value: Any, errors: list[FieldError]) -> str | None:
+    """An optional e-mail address (for the notices of KB_SMTP_URL), or a Dutch message."""
+    email = _clean(value)
+    if email is None:
+        return None
+    if len(email) > MAX_EMAIL or not _EMAIL.fullmatch(email):
+        errors.append(
+            FieldError(
+                ("email",),
+                "Vul een geldig e-mailadres in, zoals naam@example.nl, of laat dit leeg.",
+            )
+        )
+        return None
+    return email
 
 
 def password_problem(password: str, personal: tuple[str, ...] = ()) -> str | None:
@@ -277,6 +303,7 @@ class AccountOut(Person):
     display_name: str | None = None
     active: bool
     demo: bool
+    email: str | None = None
     created_at: dt.datetime
     disabled_at: dt.datetime | None
     created_by_id: int | None = None
@@ -311,6 +338,9 @@ class InvitationRequest(BaseModel):
         default=None,
         max_length=4 * DISPLAY_NAME_LENGTH,
         description="De naam die rapporten tonen, bijvoorbeeld 'mr. J. de Vries'",
+    )
+    email: str | None = Field(
+        default=None, max_length=254, description="Voor meldingen per e-mail (niet verplicht)"
     )
 
 

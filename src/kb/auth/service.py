@@ -159,6 +159,7 @@ class AccountService:
             court=new.court,
             office=new.office,
             municipality=new.municipality,
+            email=new.email,
             auth_version=1,
             created_at=self._clock(),
             **state,

@@ -48,6 +48,8 @@ class Analysis(Base):
     # The day the case was closed with its outcome (kb.monitor): from then on nothing about the
     # analysis changes, and its retention period runs. NULL while the case is open.
     closed_on: Mapped[dt.date | None] = mapped_column(Date)
+    # An invented case that demo mode seeded (migration 0014): every page showing it says so.
+    demo: Mapped[bool] = mapped_column(Boolean, default=False)
 
     # Names for the pages and the API, loaded with the analysis.
     author: Mapped[Account] = relationship(lazy="joined", foreign_keys=[author_id])

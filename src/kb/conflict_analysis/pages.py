@@ -319,7 +319,7 @@ class AnalysisPages(Controller):
         """For analysis.js: save the draft, complete or not; always answer in JSON."""
         body, _ = body_from_values(form_values(data))
         caller = dataclasses.replace(analyses.caller, via="autosave")
-        service = AnalysisService(analyses.session, analyses.advisor, caller)
+        service = AnalysisService(analyses.session, analyses.advisor, caller, analyses.notifier)
         try:
             saved = service.save(analysis_id, body, _etag(data))
         except KbError as exc:

@@ -71,6 +71,7 @@ class AnalysisState(BaseModel):
     office: str
     author: str
     author_id: int
+    demo: bool = Field(default=False, description="Een verzonnen demonstratiezaak (demomodus)")
     approved_by: str | None = None
     # Who wrote and who approved the version, as the report prints them: the account's display
     # name (its username when it has none) and role.
@@ -112,6 +113,7 @@ class AnalysisSummary(BaseModel):
     office: str
     author: str
     mine: bool
+    demo: bool = False
     version: int
     status: Status
     complete: bool = True
@@ -134,6 +136,7 @@ class Task(BaseModel):
     case_number: str
     court: str
     status: Status
+    demo: bool = False
     since: dt.datetime = Field(description="Sinds wanneer dit wacht")
     due: dt.date | None = Field(default=None, description="Uiterlijk (herijking, rapport curator)")
     overdue: bool = False

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from kb.access import Caller
 from kb.conflict_analysis.advisor import Advisor
+from kb.conflict_analysis.notices import Notifier
 from kb.conflict_analysis.report import build_report, pdf_filename
 from kb.conflict_analysis.responses import AnalysisState, AnalysisSummary, Task
 from kb.conflict_analysis.schemas import Recommendation
@@ -81,8 +82,9 @@ def provide_analyses(
     db_session: NamedDependency[Session],
     advisor: NamedDependency[Advisor],
     caller: NamedDependency[Caller],
+    notifier: NamedDependency[Notifier | None],
 ) -> AnalysisService:
-    return AnalysisService(db_session, advisor, caller)
+    return AnalysisService(db_session, advisor, caller, notifier)
 
 
 # For both controllers: the service of the signed-in caller, and the version a change names.

@@ -53,6 +53,7 @@ from kb.auth import audit
 from kb.clock import utcnow
 from kb.conflict_analysis.advisor import Advisor
 from kb.conflict_analysis.models import Analysis, AnalysisComment, AnalysisVersion
+from kb.conflict_analysis.notices import Notifier
 from kb.conflict_analysis.responses import (
     AnalysisOut,
     AnalysisState,
@@ -121,17 +122,27 @@ class AnalysisService:
         session: The request's session; the caller commits (the route's 2xx) or rolls back.
         advisor: Parses bodies and computes their advice against the knowledge base.
         caller: Who asks, from where, through which door: every read and write is theirs.
+        notifier: The e-mail notices of submitting and returning (KB_SMTP_URL), sent after the
+            commit; None: no e-mail.
     """
 
-    def __init__(self, session: Session, advisor: Advisor, caller: Caller) -> None:
+    def __init__(
+        self,
+        session: Session,
+        advisor: Advisor,
+        caller: Caller,
+        notifier: Notifier | None = None,
+    ) -> None:
         self.session = session
         self.advisor = advisor
         self.caller = caller
+        self.notifier = notifier
 
     # --- Writes --------------------------------------------------------------------------------
 
-    def create(self, data: Any) -> AnalysisState:
-        """A new analysis with its first `concept` version, in the investigator's office."""
+    def create(self, data: Any, *, demo: bool = False) -> AnalysisState:
+        """A new analysis with its first `concept` version, in the investigator's office;
+        `demo` marks an invented case that demo mode seeds (`kb.conflict_analysis.demo`)."""
         user = self.caller.user
         if not user.office:
             raise PermissionDeniedError(
@@ -151,6 +162,7 @@ class AnalysisService:
             created_at=version.created_at,
             open_case=case_key(_case_number(checked.body)),
             versions=[version],
+            demo=demo,
         )
         self.session.add(analysis)
         self._flush_case()
@@ -195,7 +207,10 @@ class AnalysisService:
                 "Vul ze in en bied de versie daarna aan.",
                 [FieldError(tuple(m["loc"]), m["msg"]) for m in missing],
             )
-        return self._move(SUBMIT, analysis_id, expected, submitted_at=utcnow())
+        submitted = self._move(SUBMIT, analysis_id, expected, submitted_at=utcnow())
+        if self.notifier is not None:
+            self.notifier.approval_requested(self.session, submitted.office)
+        return submitted
 
     def approve(self, analysis_id: int, expected: Collection[str] = ()) -> AnalysisState:
         """Approve (accorderen): the version becomes `ingediend`, immutable and visible to judges."""
@@ -233,6 +248,8 @@ class AnalysisService:
         self.session.flush()
         self.session.refresh(latest, ["comments"])
         self._record(RETURN.action, analysis, latest)
+        if self.notifier is not None:
+            self.notifier.returned(self.session, analysis.author_id)
         return self._out(analysis, latest)
 
     def reassess(self, analysis_id: int) -> AnalysisState:
@@ -619,6 +636,7 @@ def _shown(analysis: Analysis, version: AnalysisVersion) -> dict[str, Any]:
         "court": version.court,
         "office": analysis.office,
         "author": analysis.author.username,
+        "demo": analysis.demo,
         "version": version.version,
         "status": version.status,
         "final_advice": version.final_advice if version.complete else None,
@@ -673,6 +691,7 @@ def _tasks_of(
                 case_number=version.case_number,
                 court=version.court,
                 status=version.status,  # type: ignore[arg-type]
+                demo=analysis.demo,
                 since=since,
                 due=due,
                 overdue=due is not None and due < today,
