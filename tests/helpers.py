@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import pytest
 from bs4 import BeautifulSoup, Tag
 from httpx import Response
 from litestar import Litestar
@@ -227,3 +228,16 @@ def assert_no_inline_code(soup: BeautifulSoup) -> None:
     assert handlers == []
     stylesheets = [link.get("href") for link in soup.find_all("link", rel="stylesheet")]
     assert stylesheets == ["/static/kb.css"]
+
+
+def kb_check(
+    capsys: pytest.CaptureFixture[str], content: Path, monkeypatch: pytest.MonkeyPatch
+) -> tuple[int, str]:
+    """`kb check` on `content` with the repository's search settings: exit code and output."""
+    from kb.cli import main
+
+    monkeypatch.setenv("KB_CONTENT_DIR", str(content))
+    monkeypatch.setenv("KB_SEARCH_DIR", str(SEARCH))
+    code = main(["check"])
+    out = capsys.readouterr()
+    return code, out.out + out.err

@@ -7,20 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from kb.cli import main
 from kb.errors import ContentError
 from kb.interventions.loader import load_entries
-from tests.helpers import CONTENT, FIXTURE_CONTENT, SEARCH
-
-
-def _check(
-    capsys: pytest.CaptureFixture[str], content: Path, monkeypatch: pytest.MonkeyPatch
-) -> tuple[int, str]:
-    monkeypatch.setenv("KB_CONTENT_DIR", str(content))
-    monkeypatch.setenv("KB_SEARCH_DIR", str(SEARCH))
-    code = main(["check"])
-    out = capsys.readouterr()
-    return code, out.out + out.err
+from tests.helpers import CONTENT, FIXTURE_CONTENT, kb_check
 
 
 def _line_of(path: Path, startswith: str) -> int:
@@ -31,7 +20,7 @@ def _line_of(path: Path, startswith: str) -> int:
 def test_real_content_passes(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    code, output = _check(capsys, CONTENT, monkeypatch)
+    code, output = kb_check(capsys, CONTENT, monkeypatch)
     assert code == 0, output
     assert output.startswith("OK:")
 
@@ -127,7 +116,7 @@ def test_broken_file_is_located(
         if field != "ratings[0].scheme"
         else _line_of(path, "  - scheme: zelfbedacht")
     )
-    code, output = _check(capsys, content_copy, monkeypatch)
+    code, output = kb_check(capsys, content_copy, monkeypatch)
     assert code == 1
     lines = [line for line in output.splitlines() if "kinderen-uit-de-knel.md" in line]
     assert len(lines) == 1, output

@@ -3,33 +3,13 @@ database of its own for tests that count (the shared one holds demo mode's inven
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Callable
-from typing import Any
 
 import pytest
 
-from tests.conflict_analysis.helpers import Raad
-from tests.factories import COURT, OFFICE, another_case, realistic_case
-from tests.helpers import AppUnderTest, ClientAs
-
-
-@pytest.fixture()
-def case() -> dict[str, Any]:
-    """A fresh copy of the realistic case (procedure started 2024-09-01), to change freely, under
-    a case number of its own: an office holds one open analysis per case number."""
-    return another_case(copy.deepcopy(realistic_case()))
-
-
-@pytest.fixture()
-def raad(client_as: ClientAs) -> Raad:
-    """An investigator, a behavioural expert (same office) and a judge (same court), signed in."""
-    return Raad(
-        investigator=client_as("raadsonderzoeker", office=OFFICE),
-        expert=client_as("gedragsdeskundige", office=OFFICE),
-        judge=client_as("rechter", court=COURT),
-        make=client_as,
-    )
+# The same case and Raad as the analysis tests: one definition, used in both packages.
+from tests.conflict_analysis.conftest import case, raad  # noqa: F401
+from tests.helpers import AppUnderTest
 
 
 @pytest.fixture()

@@ -7,24 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from kb.cli import main
 from kb.interventions.loader import load_entries
 from kb.readability import EASY_FOR_YOUNG_PEOPLE, flesch_douma
 from kb.youth.schemas import LEVELS
 from kb.youth.service import load_youth_pages
-from tests.helpers import CONTENT, SEARCH
+from tests.helpers import CONTENT, kb_check
 
 LIBRARY = load_youth_pages(CONTENT, {e.slug for e in load_entries(CONTENT)})
-
-
-def _check(
-    capsys: pytest.CaptureFixture[str], content: Path, monkeypatch: pytest.MonkeyPatch
-) -> tuple[int, str]:
-    monkeypatch.setenv("KB_CONTENT_DIR", str(content))
-    monkeypatch.setenv("KB_SEARCH_DIR", str(SEARCH))
-    code = main(["check"])
-    out = capsys.readouterr()
-    return code, out.out + out.err
 
 
 @pytest.mark.parametrize("page", list(LIBRARY), ids=lambda p: p.path)
@@ -137,7 +126,7 @@ def test_kb_check_refuses(
         expected = "legal: true"
     else:
         _replace(path, old, new)
-    code, output = _check(capsys, content_copy, monkeypatch)
+    code, output = kb_check(capsys, content_copy, monkeypatch)
     assert code == 1
     assert f"content/{file}" in output or file.split("/")[-1] in output
     assert expected in output, output
