@@ -48,18 +48,20 @@ def _marker(n: int) -> str:
     return f"K1 zit klem tussen de ouders (opslag {n})."
 
 
-def _body(n: int) -> bytes:
+def _body(n: int, writer: int) -> bytes:
     case = copy.deepcopy(load_case())
     case["assessment"]["summary"] = _marker(n)
+    # A case of its own per investigator: an office holds one open analysis per case number.
+    case["case"]["case_number"] = f"C/13/700000 / FA RK 26-{writer}"
     return compact_json(case)
 
 
 class Writer:
     """One investigator saving one draft over and over, remembering its last acknowledged save."""
 
-    def __init__(self, port: int, token: str) -> None:
-        self.port, self.token = port, token
-        created = call(port, "POST", ANALYSES_PATH, _body(0), json_headers(token))
+    def __init__(self, port: int, token: str, number: int) -> None:
+        self.port, self.token, self.number = port, token, number
+        created = call(port, "POST", ANALYSES_PATH, _body(0, number), json_headers(token))
         assert created.status == 201, created.body
         self.path = f"{ANALYSES_PATH}/{created.json()['id']}"
         self.etag: str | None = created.headers["etag"]
@@ -71,7 +73,11 @@ class Writer:
         while not stop.is_set():
             self.n += 1
             answer = call(
-                self.port, "PUT", self.path, _body(self.n), json_headers(self.token, self.etag)
+                self.port,
+                "PUT",
+                self.path,
+                _body(self.n, self.number),
+                json_headers(self.token, self.etag),
             )
             if answer.status == 200:
                 self.etag, self.acked_n = answer.headers["etag"], self.n
@@ -100,7 +106,7 @@ def test_kill_a_worker_during_concurrent_saves(
     env = kb_env(tmp_path / "data", empty_database)
     with served(env, tmp_path / "serve.log") as server:
         token = sign_in(server.port, "onderzoeker")
-        writers = [Writer(server.port, token) for _ in range(6)]
+        writers = [Writer(server.port, token, number) for number in range(6)]
         stop = threading.Event()
         threads = [threading.Thread(target=w.save_until, args=(stop,)) for w in writers]
         for thread in threads:
@@ -238,7 +244,7 @@ def test_database_outage_gives_503_then_recovers(
         env = kb_env(tmp_path / "data", url)
         with served(env, tmp_path / "serve.log") as server:
             token = sign_in(server.port, "onderzoeker")
-            created = call(server.port, "POST", ANALYSES_PATH, _body(0), json_headers(token))
+            created = call(server.port, "POST", ANALYSES_PATH, _body(0, 100), json_headers(token))
             analysis_id = created.json()["id"]
             reads = Load(lambda: _audited_read(server.port, token, analysis_id))
             ready = Load(lambda: call(server.port, "GET", "/api/v1/ready"), clients=1)
