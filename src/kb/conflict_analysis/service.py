@@ -30,10 +30,10 @@ import datetime as dt
 import logging
 from collections.abc import Collection
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from pydantic import ValidationError
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import Connection, and_, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
@@ -54,12 +54,22 @@ from kb.clock import utcnow
 from kb.conflict_analysis.advisor import Advisor
 from kb.conflict_analysis.models import Analysis, AnalysisComment, AnalysisVersion
 from kb.conflict_analysis.notices import Notifier
+from kb.conflict_analysis.reading import (
+    CaseHead,
+    ChangedWhileReading,
+    Contents,
+    VersionHead,
+    contents,
+    contents_of,
+    head_of,
+    heads,
+    reading,
+    version_head_of,
+)
 from kb.conflict_analysis.responses import (
     AnalysisOut,
     AnalysisState,
     AnalysisSummary,
-    Comment,
-    Missing,
     Task,
     TaskKind,
     VersionRef,
@@ -107,6 +117,10 @@ APPROVE = Step(may_approve_analysis, "ter_accordering", "ingediend", "analysis.a
 # Returning is the approver's other answer: the same person may do it, at the same moment.
 RETURN = Step(may_approve_analysis, "ter_accordering", "concept", "analysis.return")
 COMMENT_TEXT = 5_000  # a comment when returning a version
+# A read whose version keeps changing between its two statements gives up after this many tries.
+_READ_TRIES = 3
+
+V = TypeVar("V", VersionHead, AnalysisVersion)
 
 
 def case_key(case_number: str | None) -> str | None:
@@ -167,7 +181,7 @@ class AnalysisService:
         self.session.add(analysis)
         self._flush_case()
         self._record("analysis.create", analysis, version)
-        return self._out(analysis, version)
+        return self._out_loaded(analysis, version)
 
     def save(self, analysis_id: int, data: Any, expected: Collection[str]) -> AnalysisState:
         """Replace the draft, when `expected` (the client's `If-Match`) names its current ETag."""
@@ -192,7 +206,7 @@ class AnalysisService:
         analysis.open_case = case_key(_case_number(checked.body))
         self._flush_case()
         self._record("analysis.edit", analysis, latest)
-        return self._out(analysis, latest)
+        return self._out_loaded(analysis, latest)
 
     def submit(self, analysis_id: int, expected: Collection[str] = ()) -> AnalysisState:
         """Send the draft to the behavioural expert of the office (`ter_accordering`), once it
@@ -250,7 +264,7 @@ class AnalysisService:
         self._record(RETURN.action, analysis, latest)
         if self.notifier is not None:
             self.notifier.returned(self.session, analysis.author_id)
-        return self._out(analysis, latest)
+        return self._out_loaded(analysis, latest)
 
     def reassess(self, analysis_id: int) -> AnalysisState:
         """A re-assessment: a new `concept` version, copied from the last submitted one.
@@ -281,7 +295,7 @@ class AnalysisService:
                 f"Er is zojuist al een herijking gestart (versie {latest.version + 1})."
             ) from None
         self._record("analysis.reassess", analysis, version)
-        return self._out(analysis, version)
+        return self._out_loaded(analysis, version)
 
     # --- Reads ---------------------------------------------------------------------------------
 
@@ -291,15 +305,16 @@ class AnalysisService:
             analysis_id, may_edit_analysis, "concept", "analysis.read"
         )
         self._record_read(analysis, latest, purpose="bewerken")
-        return self._out(analysis, latest)
+        return self._out_loaded(analysis, latest)
 
     def read(
         self, analysis_id: int, version: int | None = None, purpose: str = "lezen"
     ) -> AnalysisState:
         """The newest version the caller may read, or the one asked for; audited."""
-        analysis, chosen = self._readable(analysis_id, version)
-        self._record_read(analysis, chosen, purpose=purpose)
-        return self._out(analysis, chosen)
+        with reading(self.session) as connection:
+            case, chosen, readable, found = self._current(connection, analysis_id, version)
+        self._record_read(case, chosen, purpose=purpose)
+        return self._out(case, chosen, readable, found)
 
     def read_with_previous(
         self, analysis_id: int, version: int | None, purpose: str
@@ -309,22 +324,28 @@ class AnalysisService:
         Raises:
             ConflictError: the version is a draft still incomplete: there is no report yet.
         """
-        analysis, chosen = self._readable(analysis_id, version)
+        with reading(self.session) as connection:
+            return self._with_previous(connection, analysis_id, version, purpose)
+
+    def _with_previous(
+        self, connection: Connection, analysis_id: int, version: int | None, purpose: str
+    ) -> tuple[AnalysisOut, AnalysisOut | None]:
+        case, chosen, readable, found = self._current(connection, analysis_id, version)
         if not chosen.complete:
             raise ConflictError(
                 f"Versie {chosen.version} is een concept dat nog niet volledig is ingevuld; "
                 "het rapport kan pas worden gemaakt als alles is ingevuld."
             )
-        self._record_read(analysis, chosen, purpose=purpose)
-        earlier = [
-            v
-            for v in self._readable_versions(analysis)
-            if v.version < chosen.version and v.status == "ingediend"
-        ]
+        self._record_read(case, chosen, purpose=purpose)
+        current = self._complete_out(case, chosen, readable, found)
+        earlier = [v for v in readable if v.version < chosen.version and v.status == "ingediend"]
         if not earlier:
-            return self._complete_out(analysis, chosen), None
-        self._record_read(analysis, earlier[-1], purpose="vergelijken")
-        return self._complete_out(analysis, chosen), self._complete_out(analysis, earlier[-1])
+            return current, None
+        before = earlier[-1]
+        self._record_read(case, before, purpose="vergelijken")
+        # A submitted version never changes: its contents cannot move under this read.
+        before_found = contents(connection, before)
+        return current, self._complete_out(case, before, readable, before_found)
 
     def overview(self) -> list[AnalysisSummary]:
         """The analyses the caller may read, newest first, each at the newest readable version."""
@@ -469,8 +490,39 @@ class AnalysisService:
             ) from None
 
     def _readable_versions(self, analysis: Analysis) -> list[AnalysisVersion]:
+        return self._readable_of(analysis, analysis.versions)
+
+    def _readable_of(self, case: CaseHead | Analysis, versions: list[V]) -> list[V]:
         user = self.caller.user
-        return [v for v in analysis.versions if may_read_analysis(user, _facts(analysis, v))]
+        return [v for v in versions if may_read_analysis(user, _facts(case, v))]
+
+    def _current(
+        self, connection: Connection, analysis_id: int, version: int | None
+    ) -> tuple[CaseHead, VersionHead, list[VersionHead], Contents]:
+        """The version to read (as `read` chooses it), the versions the caller may read, and
+        the chosen one's contents, all as of one revision (`reading`)."""
+        for _ in range(_READ_TRIES):
+            case, versions = self._readable_heads(connection, analysis_id, version)
+            readable = self._readable_of(case, versions)
+            chosen = [v for v in readable if version is None or v.version == version][-1]
+            try:
+                return case, chosen, readable, contents(connection, chosen)
+            except ChangedWhileReading:
+                continue
+        raise ConflictError("Deze analyse verandert op dit moment; probeer het zo opnieuw.")
+
+    def _readable_heads(
+        self, connection: Connection, analysis_id: int, version: int | None
+    ) -> tuple[CaseHead, list[VersionHead]]:
+        """`_readable` for reading only: one statement, no ORM objects (`reading.heads`)."""
+        found = heads(connection, analysis_id)
+        readable = self._readable_of(found[0], found[1]) if found is not None else []
+        if version is not None:
+            readable = [v for v in readable if v.version == version]
+        if found is None or not readable:
+            self._refused(analysis_id, version, "analysis.read")
+            raise NotFoundError(_NOT_FOUND)
+        return found
 
     def _readable(
         self, analysis_id: int, version: int | None, asked: str = "analysis.read"
@@ -519,7 +571,7 @@ class AnalysisService:
         changes = {"status": step.target, "revision": AnalysisVersion.revision + 1, **values}
         self._update(latest, revision, **changes)
         self._record(step.action, analysis, latest)
-        return self._out(analysis, latest)
+        return self._out_loaded(analysis, latest)
 
     def _update(self, version: AnalysisVersion, expected_revision: int, **values: Any) -> None:
         """UPDATE the row only if nobody changed it since `expected_revision`, else 412."""
@@ -555,15 +607,20 @@ class AnalysisService:
         """A write, recorded in the caller's transaction."""
         audit.record(self.session, **self._event(action, analysis, version, purpose))
 
-    def _record_read(self, analysis: Analysis, version: AnalysisVersion, purpose: str) -> None:
+    def _record_read(
+        self,
+        analysis: CaseHead | Analysis,
+        version: VersionHead | AnalysisVersion,
+        purpose: str,
+    ) -> None:
         """A read, queued for the appender: answered only once its entry is committed."""
         audit.record_read(self.session, **self._event("analysis.read", analysis, version, purpose))
 
     def _event(
         self,
         action: str,
-        analysis: Analysis,
-        version: AnalysisVersion,
+        analysis: CaseHead | Analysis,
+        version: VersionHead | AnalysisVersion,
         purpose: str | None = None,
     ) -> dict[str, Any]:
         detail: dict[str, Any] = {"via": self.caller.via, "status": version.status}
@@ -594,21 +651,31 @@ class AnalysisService:
             detail={"via": self.caller.via, "asked": asked},
         )
 
-    def _complete_out(self, analysis: Analysis, version: AnalysisVersion) -> AnalysisOut:
-        out = self._out(analysis, version)
+    def _complete_out(
+        self, case: CaseHead, version: VersionHead, readable: list[VersionHead], found: Contents
+    ) -> AnalysisOut:
+        out = self._out(case, version, readable, found)
         assert isinstance(out, AnalysisOut), "only a complete version has a report"
         return out
 
-    def _out(self, analysis: Analysis, version: AnalysisVersion) -> AnalysisState:
+    def _out_loaded(self, analysis: Analysis, version: AnalysisVersion) -> AnalysisState:
+        """`_out` of what a write has loaded through the ORM."""
+        readable = [version_head_of(v) for v in self._readable_versions(analysis)]
+        found = contents_of(version)
+        return self._out(head_of(analysis), version_head_of(version), readable, found)
+
+    def _out(
+        self, case: CaseHead, version: VersionHead, readable: list[VersionHead], found: Contents
+    ) -> AnalysisState:
         approver = version.approver
         shown: dict[str, Any] = {
-            **_shown(analysis, version),
+            **_shown(case, version),
             "revision": version.revision,
             "etag": version.etag,
-            "author_id": analysis.author_id,
+            "author_id": case.author_id,
             "approved_by": approver.username if approver is not None else None,
-            "author_name": analysis.author.display_name or analysis.author.username,
-            "author_role": analysis.author.role,
+            "author_name": case.author.display_name or case.author.username,
+            "author_role": case.author.role,
             "approved_by_name": (approver.display_name or approver.username) if approver else None,
             "approved_by_role": approver.role if approver is not None else None,
             "created_at": version.created_at,
@@ -617,18 +684,17 @@ class AnalysisService:
             "evaluated_on": version.evaluated_on,
             "deviation_reason": version.deviation_reason,
             "complete": version.complete,
-            "missing": [Missing.model_validate(m) for m in version.missing or []],
-            "comments": [Comment.model_validate(c) for c in version.comments],
-            "body": _stored_body(version),
-            "versions": [VersionRef.model_validate(v) for v in self._readable_versions(analysis)],
+            "missing": list(found.missing),
+            "comments": list(found.comments),
+            "body": found.body,
+            "versions": [VersionRef.model_validate(v) for v in readable],
         }
-        if not version.complete:
+        if found.recommendation is None:
             return AnalysisState(**shown, recommendation=None)
-        recommendation = Recommendation.model_validate(version.recommendation)
-        return AnalysisOut(**shown, recommendation=recommendation)
+        return AnalysisOut(**shown, recommendation=found.recommendation)
 
 
-def _shown(analysis: Analysis, version: AnalysisVersion) -> dict[str, Any]:
+def _shown(analysis: CaseHead | Analysis, version: VersionHead | AnalysisVersion) -> dict[str, Any]:
     """What the list and the full analysis both show of a version."""
     return {
         "id": analysis.id,
@@ -644,7 +710,7 @@ def _shown(analysis: Analysis, version: AnalysisVersion) -> dict[str, Any]:
     }
 
 
-def _facts(analysis: Analysis, version: AnalysisVersion) -> AnalysisFacts:
+def _facts(analysis: CaseHead | Analysis, version: VersionHead | AnalysisVersion) -> AnalysisFacts:
     return AnalysisFacts(
         court=version.court,
         office=analysis.office,
