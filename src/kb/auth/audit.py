@@ -169,10 +169,15 @@ def _append(connection: Connection, entries: Sequence[AuditEntry]) -> None:
     """Lock the chain, chain `entries` to its head and insert them, in `connection`'s transaction."""
     started = time.perf_counter()
     _lock_chain(connection)
+    _insert_chained(connection, entries)
+    AUDIT_APPEND_SECONDS.observe(time.perf_counter() - started)
+
+
+def _insert_chained(connection: Connection, entries: Sequence[AuditEntry]) -> None:
+    """Chain `entries` to the head and insert them (the chain must be locked)."""
     _chain(connection, entries)
     rows = [{key: getattr(entry, key) for key in _COLUMNS} for entry in entries]
     connection.execute(insert(AuditEntry), rows)
-    AUDIT_APPEND_SECONDS.observe(time.perf_counter() - started)
 
 
 def record(
@@ -271,6 +276,8 @@ class Appender:
     committed (or fails with the database's error). One thread takes everything submitted
     meanwhile and writes it in one transaction holding the chain's lock, so under load a commit
     (and its wait for the disk) is shared by many requests instead of paid by each in turn.
+    It gathers the batch only once it holds the lock: what arrives while another process
+    appends joins this commit instead of waiting for the next one.
 
     Args:
         engine: The database.
@@ -323,21 +330,23 @@ class Appender:
             first = self._queue.get()
             if first is None:
                 return
-            batch = [first]
-            while len(batch) < self._max_batch:
-                try:
-                    item = self._queue.get_nowait()
-                except queue.Empty:
-                    break
-                if item is None:
-                    self._queue.put(None)  # stop after this batch
-                    break
-                batch.append(item)
-            self._write(batch)
+            self._write([first], gather=True)
 
-    def _write(self, batch: list[_Batch]) -> None:
+    def _gather(self, batch: list[_Batch]) -> None:
+        """Add what else was submitted by now to `batch`, up to the limit."""
+        while len(batch) < self._max_batch:
+            try:
+                item = self._queue.get_nowait()
+            except queue.Empty:
+                return
+            if item is None:
+                self._queue.put(None)  # stop after this batch
+                return
+            batch.append(item)
+
+    def _write(self, batch: list[_Batch], gather: bool = False) -> None:
         try:
-            self._commit([entry for entries, _ in batch for entry in entries])
+            self._commit(batch, gather)
         except Exception as exc:
             if len(batch) > 1 and isinstance(exc, IntegrityError | DataError):
                 # One request's bad event must not fail the others: try each on its own.
@@ -351,9 +360,14 @@ class Appender:
         for _, done in batch:
             done.set_result(None)
 
-    def _commit(self, entries: list[AuditEntry]) -> None:
+    def _commit(self, batch: list[_Batch], gather: bool) -> None:
         with self._engine.begin() as connection:
-            _append(connection, entries)
+            started = time.perf_counter()
+            _lock_chain(connection)
+            if gather:
+                self._gather(batch)
+            _insert_chained(connection, [entry for entries, _ in batch for entry in entries])
+            AUDIT_APPEND_SECONDS.observe(time.perf_counter() - started)
 
 
 @dataclass(frozen=True)
