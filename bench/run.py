@@ -52,7 +52,7 @@ import tempfile
 import threading
 import time
 import urllib.parse
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -1163,12 +1163,18 @@ class Load:
     request: WrkRequest = BARE_GET
 
 
-def measure(port: int, load: Load, settings: dict[str, int]) -> dict[str, Any]:
-    """A short discarded wrk run (thread pool, caches, connections), then the measured one."""
+def measure(
+    port: int, load: Load, settings: dict[str, int], count: Callable[[], int] | None = None
+) -> dict[str, Any]:
+    """A short discarded wrk run (thread pool, caches, connections), then the measured one;
+    `count` (e.g. rows of a table) is taken around the measured run only: `counted`."""
     threads, connections = settings["threads"], settings["connections"]
     wrk(port, load.paths_file, settings["warmup_s"], connections, threads, load.request)
+    before = count() if count is not None else 0
     result = wrk(port, load.paths_file, settings["duration_s"], connections, threads, load.request)
     result["load_average"] = os.getloadavg()
+    if count is not None:
+        result["counted"] = count() - before
     return result
 
 
