@@ -475,16 +475,48 @@ def app_factory() -> object:
 
 _HELD: list[object] = []
 
+# How long a starting worker waits between tries while the database or Redis is away.
+WORKER_RETRY_FIRST_S = 0.5
+WORKER_RETRY_LONGEST_S = 5.0
+
+
+def _worker_app(settings: Settings) -> object:
+    """The worker's app, once the database and Redis answer.
+
+    uvicorn restarts a worker that died, and stops the whole server when a worker fails to
+    start: a worker restarted during a database outage must therefore wait for the database,
+    not fail, or a short outage becomes downtime. Meanwhile the other workers answer 503.
+    Anything but an unreachable dependency still fails the start.
+    """
+    import logging
+    import time
+
+    from kb.app import create_app, open_prepared
+    from kb.web.errors import is_outage
+
+    pause = WORKER_RETRY_FIRST_S
+    while True:
+        engine, backend = open_prepared(settings)
+        try:
+            return create_app(settings, engine, backend)
+        except Exception as exc:
+            engine.dispose()
+            if not is_outage(exc):
+                raise
+            logging.getLogger(__name__).warning(
+                "Worker start waits for the database or Redis (again in %.1f s): %s", pause, exc
+            )
+        time.sleep(pause)
+        pause = min(WORKER_RETRY_LONGEST_S, pause * 2)
+
 
 def worker_app_factory() -> object:
     """For the workers of `kb serve`: each builds its app from the environment's settings, over
     the database and index `kb serve` prepared before starting them."""
     import gc
 
-    from kb.app import create_app, open_prepared
-
     settings = Settings()
-    app = create_app(settings, *open_prepared(settings))
+    app = _worker_app(settings)
     # The application's ~170,000 objects live as long as the process: frozen, the collector
     # stops walking them on every full collection (tens of milliseconds each, mid-request).
     gc.collect()

@@ -74,6 +74,14 @@ class Served:
     port: int
     pid: int
 
+    def alive(self) -> bool:
+        """Whether `kb serve` itself still runs (our child: a zombie until it is waited for)."""
+        try:
+            stat = Path(f"/proc/{self.pid}/stat").read_text()
+        except OSError:
+            return False
+        return stat.rsplit(")", 1)[1].split()[0] != "Z"
+
     def workers(self) -> list[int]:
         """The worker processes (uvicorn's spawned children, not its resource tracker)."""
         children = Path(f"/proc/{self.pid}/task/{self.pid}/children").read_text().split()

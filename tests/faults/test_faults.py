@@ -145,6 +145,15 @@ def _workers_back(server: Served, victim: int, count: int) -> float | None:
     return None
 
 
+def _until(condition: Any, timeout: float) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.1)
+    return False
+
+
 def _sum_counts(counts: Any) -> dict[str, int]:
     total: dict[str, int] = {}
     for each in counts:
@@ -262,6 +271,53 @@ def test_database_outage_gives_503_then_recovers(
     assert "503" in ready.statuses()
     assert outcome["recovered_after_s"] is not None
     assert verify.returncode == 0, verify.stdout + verify.stderr
+
+
+def test_a_worker_killed_during_a_database_outage_comes_back_after_it(
+    empty_database: str, tmp_path: Path, figures: dict[str, Any]
+) -> None:
+    """kill -9 of a worker while PostgreSQL is away: uvicorn starts a new one, which waits for
+    the database instead of failing its start (uvicorn stops the whole server when a worker
+    fails to start); once the database is back, both workers serve."""
+    if not empty_database.startswith("postgresql"):
+        pytest.skip("the embedded database (SQLite) is a file, not a server that can go away")
+    with proxied(empty_database) as (url, proxy):
+        env = kb_env(tmp_path / "data", url)
+        log_path = tmp_path / "serve.log"
+        with served(env, log_path) as server:
+            token = sign_in(server.port, "onderzoeker")
+            created = call(server.port, "POST", ANALYSES_PATH, _body(0, 101), json_headers(token))
+            reads = Load(lambda: _audited_read(server.port, token, created.json()["id"]))
+            with reads.running():
+                time.sleep(1.0)
+                proxy.cut()
+                victim = server.workers()[0]
+                os.kill(victim, signal.SIGKILL)  # our own child, by its id
+                # Away until the new worker has tried the database (or the server gave up).
+                tried = _until(
+                    lambda: (
+                        "waits for the database" in log_path.read_text(errors="replace")
+                        or not server.alive()
+                    ),
+                    RECOVERY_LIMIT_S,
+                )
+                alive_during = server.alive()
+                proxy.restore()
+                up_at = time.monotonic()
+                back = reads.wait_for_ok_after(up_at, RECOVERY_LIMIT_S)
+                workers_back = _workers_back(server, victim, 2)
+                time.sleep(1.0)
+            log = log_path.read_text(errors="replace")
+    figures |= {
+        "new_worker_tried_during_outage": tried,
+        "server_alive_during_outage": alive_during,
+        "reads_after_restore": reads.statuses(up_at),
+        "recovered_after_s": round(back - up_at, 2) if back else None,
+        "both_workers_after_s": round(workers_back - up_at, 2) if workers_back else None,
+    }
+    assert tried and alive_during, log[-3000:]
+    assert back is not None and workers_back is not None, log[-3000:]
+    assert "500" not in reads.statuses(up_at)
 
 
 def _page_session(port: int) -> httpx.Client:
