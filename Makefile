@@ -15,11 +15,14 @@ $(STAMP): pyproject.toml
 run: $(STAMP)  ## serve pages and API on http://127.0.0.1:8000 (SQLite + embedded search, demo accounts)
 	KB_DEMO=1 $(BIN)/kb serve
 
+# The suite's processes (pytest-xdist); each makes its own databases, so they never meet.
+TEST_WORKERS ?= 2
+
 test: $(STAMP)  ## the whole suite (PostgreSQL too when KB_TEST_DATABASE_URL is set)
-	$(BIN)/pytest -q -p no:cacheprovider
+	$(BIN)/pytest -q -p no:cacheprovider -n $(TEST_WORKERS)
 
 test-fast: $(STAMP)  ## the suite without the slow parts: no browser, no PostgreSQL, no served processes
-	$(BIN)/pytest -q -p no:cacheprovider -m "not browser and not postgres and not served"
+	$(BIN)/pytest -q -p no:cacheprovider -n $(TEST_WORKERS) -m "not browser and not postgres and not served"
 
 faults: $(STAMP)  ## the fault suite: killed workers and kb index, database/Redis outages, full disk
 	$(BIN)/pytest -q -p no:cacheprovider -m faults tests/faults

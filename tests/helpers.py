@@ -31,6 +31,18 @@ REPO = Path(__file__).resolve().parent.parent
 CONTENT = REPO / "content"
 SEARCH = REPO / "search"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+def _redis_url() -> str:
+    # Parallel test processes (pytest-xdist: gw0, gw1, …) each get a Redis database of their
+    # own, counting down from 15, so none sees another's sessions or sign-in counters.
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw")
+    number = 15 - int(worker) if worker.isdigit() else 15
+    return os.environ.get("KB_TEST_REDIS_URL", f"redis://127.0.0.1:6379/{max(number, 1)}")
+
+
+# The tests' Redis server; a test that needs it is skipped when none answers.
+REDIS_URL = _redis_url()
 # The hand-counted corpus of five entries: counts and facets are asserted on it, never on the
 # real CONTENT, which editors change.
 FIXTURE_CONTENT = FIXTURES / "content"

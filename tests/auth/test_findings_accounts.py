@@ -34,11 +34,10 @@ from kb.cli import main
 from kb.db import Base, alembic_config, make_engine, migrate
 from kb.settings import Settings
 from kb.web.sessions import CSRF_COOKIE, SESSION_COOKIE, cookie_name
-from tests.helpers import PASSWORD, AppUnderTest, Person, csrf_token, get_token, sign_in
+from tests.helpers import PASSWORD, REDIS_URL, AppUnderTest, Person, csrf_token, get_token, sign_in
 
 HOST = "testserver.local"
 STRONG = "vlinder-kompas-regenton-fluit"
-REDIS_URL = os.environ.get("KB_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 Invite = Callable[..., tuple[str, str]]
 
 

@@ -17,9 +17,7 @@ from kb.auth.service import AccountService, AuthConfig
 from kb.db import WebSession
 from kb.web.sessions import SESSION_COOKIE
 from tests.auth.helpers import WINDOW, check_counter
-from tests.helpers import AppUnderTest, csrf_token, sign_in
-
-REDIS_URL = os.environ.get("KB_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+from tests.helpers import REDIS_URL, AppUnderTest, csrf_token, sign_in
 
 pytestmark = pytest.mark.redis
 

@@ -36,9 +36,9 @@ from bench.run import (
 from bs4 import BeautifulSoup
 
 from tests.faults.conftest import Answer, Load, Served, call, kb_env, kb_index, served
+from tests.helpers import REDIS_URL
 from tests.outage import proxied
 
-REDIS_URL = os.environ.get("KB_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 OUTAGE_S = 3.0
 RECOVERY_LIMIT_S = 30.0  # a bound for "it came back", not a speed check: the figure is reported
 SEARCH = "/api/v1/interventions?q=omgangsregeling"

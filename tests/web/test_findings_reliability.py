@@ -7,7 +7,6 @@ cut connections; these run in the ordinary suite, on both databases.
 
 from __future__ import annotations
 
-import os
 import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -35,12 +34,11 @@ from kb.web.outages import OutageMiddleware
 from kb.web.transactions import DatabaseSessions, TransactionMiddleware
 from tests.conflict_analysis.helpers import API, Raad
 from tests.factories import COURT, OFFICE, another_case, realistic_case
-from tests.helpers import AppUnderTest, ClientAs
+from tests.helpers import REDIS_URL, AppUnderTest, ClientAs
 from tests.outage import TcpProxy, proxied
 
 CLIENTS = 8
 READS_PER_CLIENT = 25
-REDIS_URL = os.environ.get("KB_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 READER = CurrentUser(id=9, username="r.lezer", role="rechter", court=COURT)
 
 
