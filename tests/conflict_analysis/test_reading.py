@@ -3,6 +3,8 @@ kept, and never a kept version's contents after it changed."""
 
 from __future__ import annotations
 
+import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -146,3 +148,55 @@ def test_no_such_analysis_has_no_heads(prepared: tuple[Engine, SearchBackend]) -
     with prepared[0].connect() as connection:
         assert heads(connection, 2**31) is None
         assert heads(connection, 987_654_321) is None
+
+
+def test_reads_during_saves_always_show_the_contents_of_their_own_revision(
+    case: dict[str, Any],
+    prepared: tuple[Engine, SearchBackend],
+    user_factory: Callable[..., Person],
+    kb_catalogue: Catalogue,
+) -> None:
+    """Saves and reads at once: every read's body is the one saved at the revision (ETag) the
+    read reports, never a kept body of another revision."""
+    engine, _ = prepared
+    service = _service(engine, user_factory("raadsonderzoeker", office=OFFICE), kb_catalogue)
+
+    def body(n: int) -> dict[str, Any]:
+        return {**case, "assessment": {**case["assessment"], "summary": f"Opslag {n}."}}
+
+    with Session(engine) as session:
+        made = service(session).create(body(1))  # revision 1 holds save 1
+        session.commit()
+    saves, seen = 15, []
+    done = threading.Event()
+
+    def save_all() -> None:
+        etag = made.etag
+        for n in range(2, saves + 1):
+            with Session(engine) as session:
+                etag = service(session).save(made.id, body(n), (etag,)).etag
+                session.commit()
+            # Two more reads before the next save: one of them began after this commit.
+            wanted = len(seen) + 2
+            deadline = time.monotonic() + 30
+            while len(seen) < wanted and time.monotonic() < deadline:
+                time.sleep(0.001)
+        done.set()
+
+    def read_until_done() -> None:
+        while not done.is_set():
+            with Session(engine) as session:
+                read = service(session).read(made.id)
+                session.commit()
+            seen.append((read.revision, read.body.assessment.summary))
+
+    threads = [threading.Thread(target=save_all)] + [
+        threading.Thread(target=read_until_done) for _ in range(3)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert done.is_set() and seen
+    assert all(summary == f"Opslag {revision}." for revision, summary in seen), seen
+    assert len({revision for revision, _ in seen}) > 1  # the reads saw the saves go by
