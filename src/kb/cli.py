@@ -370,21 +370,29 @@ def _notify(settings: Settings) -> int:
         return 1
     import smtplib
 
-    from kb.clock import today
-    from kb.conflict_analysis.reminders import due_notices
+    from kb.clock import today, utcnow
+    from kb.conflict_analysis.reminders import due_reminders, remember
     from kb.interventions.catalogue import load_catalogue
     from kb.mail import Mailer
 
     mailer = Mailer(settings.smtp_url, settings.mail_from)
     day = today()
     with _database(settings) as session:
-        notices = due_notices(session, load_catalogue(session).on(day), day, settings.public_url)
-    try:
-        sent = mailer.send(notices)
-    except (OSError, smtplib.SMTPException) as exc:
-        print(f"De mailserver weigerde of antwoordde niet: {type(exc).__name__}", file=sys.stderr)
-        return 1
-    print(f"{sent} {'melding' if sent == 1 else 'meldingen'} verstuurd.")
+        catalogue = load_catalogue(session).on(day)
+        reminders = due_reminders(session, catalogue, day, settings.public_url)
+        try:
+            sent = mailer.send([reminder.notice for reminder in reminders])
+        except (OSError, smtplib.SMTPException) as exc:
+            # Nothing is remembered as sent: the next run tries again.
+            print(
+                f"De mailserver weigerde of antwoordde niet: {type(exc).__name__}", file=sys.stderr
+            )
+            return 1
+        remember(session, reminders, utcnow())
+    print(
+        f"{sent} {'melding' if sent == 1 else 'meldingen'} verstuurd "
+        "(alleen wie sinds de vorige melding iets nieuws op de werklijst heeft)."
+    )
     return 0
 
 

@@ -5,6 +5,7 @@ mail server that is down never breaks a request."""
 from __future__ import annotations
 
 import copy
+import datetime as dt
 import email
 import logging
 import threading
@@ -22,7 +23,7 @@ from sqlalchemy.orm import Session
 
 from kb.auth.models import Account
 from kb.cli import main
-from kb.conflict_analysis.models import AnalysisVersion
+from kb.conflict_analysis.models import AnalysisVersion, DueNotice
 from tests.browser.live import free_port
 from tests.conflict_analysis.helpers import API
 from tests.factories import COURT, OFFICE, another_case, realistic_case
@@ -163,6 +164,18 @@ def test_a_mail_server_that_is_down_breaks_no_request_and_logs_no_content(
     assert body["case"]["case_number"] not in logged
 
 
+def _notify_env(app: AppUnderTest, monkeypatch: pytest.MonkeyPatch, smtp_url: str) -> None:
+    """The environment `kb notify` reads, for the app's database and `smtp_url`."""
+    for name, value in {
+        "KB_DATABASE_URL": app.settings.resolved_database_url,
+        "KB_DATA_DIR": str(app.settings.data_dir),
+        "KB_CONTENT_DIR": str(app.settings.content_dir),
+        "KB_SMTP_URL": smtp_url,
+        "KB_PUBLIC_URL": PUBLIC,
+    }.items():
+        monkeypatch.setenv(name, value)
+
+
 def test_kb_notify_mails_whoever_has_a_deadline_within_two_weeks(
     mailing: tuple[AppUnderTest, Inbox],
     monkeypatch: pytest.MonkeyPatch,
@@ -182,14 +195,7 @@ def test_kb_notify_mails_whoever_has_a_deadline_within_two_weeks(
         reassess_by = session.get(AnalysisVersion, made["id"])
         assert reassess_by is not None
         due = reassess_by.reassess_by
-    for name, value in {
-        "KB_DATABASE_URL": app.settings.resolved_database_url,
-        "KB_DATA_DIR": str(app.settings.data_dir),
-        "KB_CONTENT_DIR": str(app.settings.content_dir),
-        "KB_SMTP_URL": app.settings.smtp_url or "",
-        "KB_PUBLIC_URL": PUBLIC,
-    }.items():
-        monkeypatch.setenv(name, value)
+    _notify_env(app, monkeypatch, app.settings.smtp_url or "")
 
     assert main(["notify"]) == 0  # today: the re-assessment is months away
     assert "0 meldingen verstuurd" in capsys.readouterr().out
@@ -203,6 +209,54 @@ def test_kb_notify_mails_whoever_has_a_deadline_within_two_weeks(
     text = _text(message)
     assert f"{PUBLIC}/werk" in text
     assert body["case"]["case_number"] not in text
+
+    # The same list again, later that day: nothing new, no second mail.
+    with time_machine.travel(due.isoformat() + " 17:00 +0100", tick=False):
+        assert main(["notify"]) == 0
+    assert "0 meldingen verstuurd" in capsys.readouterr().out
+    # The next day the re-assessment is overdue: that is new, one more mail.
+    after = due + dt.timedelta(days=1)
+    with time_machine.travel(after.isoformat() + " 09:00 +0100", tick=False):
+        assert main(["notify"]) == 0
+        assert main(["notify"]) == 0
+    out = capsys.readouterr().out
+    assert "1 melding verstuurd" in out and "0 meldingen verstuurd" in out
+    assert [to for to, _ in inbox.wait_for(2)] == [["onderzoeker@example.nl"]] * 2
+    with Session(app.engine) as session:
+        told = session.get(DueNotice, investigator.id)
+        # Hashes of the deadlines' keys only: nothing of the case is kept.
+        assert told is not None and told.items
+        assert all(len(item) == 32 and int(item, 16) >= 0 for item in told.items)
+
+
+def test_kb_notify_remembers_nothing_when_the_mail_server_is_down(
+    mailing: tuple[AppUnderTest, Inbox],
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    app, inbox = mailing
+    investigator = _with_email(
+        app, app.person("raadsonderzoeker", office=OFFICE), "onderzoeker@example.nl"
+    )
+    expert = app.person("gedragsdeskundige", office=OFFICE)
+    made = app.client(investigator).post(API, json=_case()).json()
+    assert app.client(investigator).post(f"{API}/{made['id']}/submit").status_code == 200
+    assert app.client(expert).post(f"{API}/{made['id']}/approve").status_code == 200
+    with Session(app.engine) as session:
+        version = session.get(AnalysisVersion, made["id"])
+        assert version is not None
+        due = version.reassess_by
+    _notify_env(app, monkeypatch, f"smtp://127.0.0.1:{free_port()}")  # nobody listens there
+    with time_machine.travel(due.isoformat() + " 09:00 +0100", tick=False):
+        assert main(["notify"]) == 1
+    assert "mailserver" in capsys.readouterr().err
+    with Session(app.engine) as session:
+        assert session.get(DueNotice, investigator.id) is None
+    _notify_env(app, monkeypatch, app.settings.smtp_url or "")
+    with time_machine.travel(due.isoformat() + " 10:00 +0100", tick=False):
+        assert main(["notify"]) == 0  # tried again, and now sent
+    assert "1 melding verstuurd" in capsys.readouterr().out
+    assert len(inbox.wait_for(1)) == 1
 
 
 def test_kb_notify_without_a_mail_server_says_so(

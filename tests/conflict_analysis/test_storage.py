@@ -27,7 +27,7 @@ from tests.conflict_analysis.helpers import API, Raad
 from tests.factories import OFFICE, another_case
 from tests.helpers import Person
 
-OURS = {"analysis", "analysis_version", "analysis_comment"}
+OURS = {"analysis", "analysis_version", "analysis_comment", "due_notice"}
 
 
 def _tables_of(diff: Any) -> set[str]:

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from kb.auth.models import Account
 from kb.db import Base, JsonType, UtcDateTime
 
-__all__ = ["Analysis", "AnalysisComment", "AnalysisVersion"]
+__all__ = ["Analysis", "AnalysisComment", "AnalysisVersion", "DueNotice"]
 
 
 class Analysis(Base):
@@ -141,3 +141,20 @@ class AnalysisComment(Base):
     role: Mapped[str] = mapped_column(String(30))
     at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
     text: Mapped[str] = mapped_column(Text)
+
+
+class DueNotice(Base):
+    """What the last daily notice of `kb notify` told an account was due (migration 0016).
+
+    `items` holds a one-way hash of each deadline's key (kind, analysis, version, date, whether
+    overdue), so the row says nothing of any case; the next run compares the account's work list
+    with it and mails only when something new is due or has become overdue (`reminders`).
+    """
+
+    __tablename__ = "due_notice"
+
+    account_id: Mapped[int] = mapped_column(
+        ForeignKey("account.id", ondelete="CASCADE"), primary_key=True
+    )
+    sent_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    items: Mapped[list[str]] = mapped_column(JsonType)
