@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
 import time_machine
+from sqlalchemy import Engine
 
-from tests.conflict_analysis.helpers import Raad
+from kb.access import CurrentUser
+from kb.interventions.catalogue import Catalogue
+from kb.search.base import SearchBackend
+from tests.conflict_analysis.helpers import Direct, Raad
 from tests.factories import COURT, OFFICE, TODAY, another_case, realistic_case
-from tests.helpers import ClientAs
+from tests.helpers import ClientAs, Person
 
 
 @pytest.fixture()
@@ -31,6 +35,18 @@ def raad(client_as: ClientAs) -> Raad:
         judge=client_as("rechter", court=COURT),
         make=client_as,
     )
+
+
+@pytest.fixture()
+def direct(
+    prepared: tuple[Engine, SearchBackend],
+    user_factory: Callable[..., Person],
+    kb_catalogue: Catalogue,
+) -> Direct:
+    """A new investigator of OFFICE, calling the analysis service directly (`Direct`)."""
+    person = user_factory("raadsonderzoeker", office=OFFICE)
+    user = CurrentUser(id=person.id, username=person.username, role=person.role, office=OFFICE)
+    return Direct(prepared[0], user, kb_catalogue)
 
 
 @pytest.fixture()

@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 
 from kb.auth.models import Account
 from kb.cli import main
-from kb.conflict_analysis.models import AnalysisVersion, DueNotice
+from kb.conflict_analysis.models import DueNotice
 from tests.browser.live import free_port
 from tests.conflict_analysis.helpers import API
 from tests.factories import COURT, OFFICE, another_case, realistic_case
@@ -176,6 +176,17 @@ def _notify_env(app: AppUnderTest, monkeypatch: pytest.MonkeyPatch, smtp_url: st
         monkeypatch.setenv(name, value)
 
 
+def _approved(app: AppUnderTest, investigator: Person, body: dict[str, Any]) -> dt.date:
+    """`body` created by `investigator`, submitted and approved by an expert of the office;
+    the day its re-assessment is due."""
+    expert = app.person("gedragsdeskundige", office=OFFICE)
+    made = app.client(investigator).post(API, json=body).json()
+    assert app.client(investigator).post(f"{API}/{made['id']}/submit").status_code == 200
+    approved = app.client(expert).post(f"{API}/{made['id']}/approve")
+    assert approved.status_code == 200
+    return dt.date.fromisoformat(approved.json()["recommendation"]["reassess_by"])
+
+
 def test_kb_notify_mails_whoever_has_a_deadline_within_two_weeks(
     mailing: tuple[AppUnderTest, Inbox],
     monkeypatch: pytest.MonkeyPatch,
@@ -186,15 +197,8 @@ def test_kb_notify_mails_whoever_has_a_deadline_within_two_weeks(
         app, app.person("raadsonderzoeker", office=OFFICE), "onderzoeker@example.nl"
     )
     idle = _with_email(app, app.person("raadsonderzoeker", office=OFFICE), "niets@example.nl")
-    expert = app.person("gedragsdeskundige", office=OFFICE)
     body = _case()
-    made = app.client(investigator).post(API, json=body).json()
-    assert app.client(investigator).post(f"{API}/{made['id']}/submit").status_code == 200
-    assert app.client(expert).post(f"{API}/{made['id']}/approve").status_code == 200
-    with Session(app.engine) as session:
-        reassess_by = session.get(AnalysisVersion, made["id"])
-        assert reassess_by is not None
-        due = reassess_by.reassess_by
+    due = _approved(app, investigator, body)
     _notify_env(app, monkeypatch, app.settings.smtp_url or "")
 
     assert main(["notify"]) == 0  # today: the re-assessment is months away
@@ -238,14 +242,7 @@ def test_kb_notify_remembers_nothing_when_the_mail_server_is_down(
     investigator = _with_email(
         app, app.person("raadsonderzoeker", office=OFFICE), "onderzoeker@example.nl"
     )
-    expert = app.person("gedragsdeskundige", office=OFFICE)
-    made = app.client(investigator).post(API, json=_case()).json()
-    assert app.client(investigator).post(f"{API}/{made['id']}/submit").status_code == 200
-    assert app.client(expert).post(f"{API}/{made['id']}/approve").status_code == 200
-    with Session(app.engine) as session:
-        version = session.get(AnalysisVersion, made["id"])
-        assert version is not None
-        due = version.reassess_by
+    due = _approved(app, investigator, _case())
     _notify_env(app, monkeypatch, f"smtp://127.0.0.1:{free_port()}")  # nobody listens there
     with time_machine.travel(due.isoformat() + " 09:00 +0100", tick=False):
         assert main(["notify"]) == 1

@@ -5,24 +5,17 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
 import pytest
 from sqlalchemy import Engine, event
-from sqlalchemy.orm import Session
 
-from kb.access import Caller, CurrentUser
 from kb.conflict_analysis import service as service_module
-from kb.conflict_analysis.advisor import Advisor
 from kb.conflict_analysis.reading import ChangedWhileReading, contents, heads
-from kb.conflict_analysis.service import AnalysisService
-from kb.interventions.catalogue import Catalogue
 from kb.search.base import SearchBackend
-from tests.conflict_analysis.helpers import API, Raad
-from tests.factories import OFFICE
-from tests.helpers import Person
+from tests.conflict_analysis.helpers import API, Direct, Raad
 
 
 @contextmanager
@@ -82,26 +75,14 @@ def test_every_change_of_a_draft_shows_in_the_next_read(raad: Raad, case: dict[s
     )
 
 
-def _service(
-    engine: Engine, person: Person, catalogue: Catalogue
-) -> Callable[[Session], AnalysisService]:
-    user = CurrentUser(id=person.id, username=person.username, role=person.role, office=OFFICE)
-    return lambda session: AnalysisService(session, Advisor(catalogue), Caller(user))
+def _summary(case: dict[str, Any], text: str) -> dict[str, Any]:
+    return {**case, "assessment": {**case["assessment"], "summary": text}}
 
 
 def test_a_version_changed_between_its_two_statements_is_read_again(
-    case: dict[str, Any],
-    prepared: tuple[Engine, SearchBackend],
-    user_factory: Callable[..., Person],
-    kb_catalogue: Catalogue,
-    monkeypatch: pytest.MonkeyPatch,
+    case: dict[str, Any], direct: Direct, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    engine, _ = prepared
-    service = _service(engine, user_factory("raadsonderzoeker", office=OFFICE), kb_catalogue)
-    with Session(engine) as session:
-        made = service(session).create(case)
-        session.commit()
-    changed = {**case, "assessment": {**case["assessment"], "summary": "Intussen bewaard."}}
+    made = direct(lambda s: s.create(case))
     calls = 0
 
     def heads_then_someone_saves(connection: Any, analysis_id: int) -> Any:
@@ -109,39 +90,25 @@ def test_a_version_changed_between_its_two_statements_is_read_again(
         calls += 1
         found = heads(connection, analysis_id)
         if calls == 1:  # another request saves right after this read's first statement
-            with Session(engine) as other:
-                service(other).save(made.id, changed, (made.etag,))
-                other.commit()
+            direct(lambda s: s.save(made.id, _summary(case, "Intussen bewaard."), (made.etag,)))
         return found
 
     monkeypatch.setattr(service_module, "heads", heads_then_someone_saves)
-    with Session(engine) as session:
-        read = service(session).read(made.id)
-        session.commit()
+    read = direct(lambda s: s.read(made.id))
     assert calls == 2
     assert (read.revision, read.body.assessment.summary) == (2, "Intussen bewaard.")
 
 
 def test_contents_refuse_a_head_that_is_no_longer_current(
-    case: dict[str, Any],
-    prepared: tuple[Engine, SearchBackend],
-    user_factory: Callable[..., Person],
-    kb_catalogue: Catalogue,
+    case: dict[str, Any], direct: Direct
 ) -> None:
-    engine, _ = prepared
-    service = _service(engine, user_factory("raadsonderzoeker", office=OFFICE), kb_catalogue)
-    with Session(engine) as session:
-        made = service(session).create(case)
-        session.commit()
-    with engine.connect() as connection:
+    made = direct(lambda s: s.create(case))
+    with direct.engine.connect() as connection:
         found = heads(connection, made.id)
     assert found is not None
-    old_head = found[1][0]
-    with Session(engine) as session:
-        service(session).save(made.id, case, (made.etag,))
-        session.commit()
-    with engine.connect() as connection, pytest.raises(ChangedWhileReading):
-        contents(connection, old_head)
+    direct(lambda s: s.save(made.id, case, (made.etag,)))
+    with direct.engine.connect() as connection, pytest.raises(ChangedWhileReading):
+        contents(connection, found[1][0])
 
 
 def test_no_such_analysis_has_no_heads(prepared: tuple[Engine, SearchBackend]) -> None:
@@ -151,31 +118,19 @@ def test_no_such_analysis_has_no_heads(prepared: tuple[Engine, SearchBackend]) -
 
 
 def test_reads_during_saves_always_show_the_contents_of_their_own_revision(
-    case: dict[str, Any],
-    prepared: tuple[Engine, SearchBackend],
-    user_factory: Callable[..., Person],
-    kb_catalogue: Catalogue,
+    case: dict[str, Any], direct: Direct
 ) -> None:
     """Saves and reads at once: every read's body is the one saved at the revision (ETag) the
     read reports, never a kept body of another revision."""
-    engine, _ = prepared
-    service = _service(engine, user_factory("raadsonderzoeker", office=OFFICE), kb_catalogue)
-
-    def body(n: int) -> dict[str, Any]:
-        return {**case, "assessment": {**case["assessment"], "summary": f"Opslag {n}."}}
-
-    with Session(engine) as session:
-        made = service(session).create(body(1))  # revision 1 holds save 1
-        session.commit()
+    made = direct(lambda s: s.create(_summary(case, "Opslag 1.")))  # revision 1 holds save 1
     saves, seen = 15, []
     done = threading.Event()
 
     def save_all() -> None:
         etag = made.etag
         for n in range(2, saves + 1):
-            with Session(engine) as session:
-                etag = service(session).save(made.id, body(n), (etag,)).etag
-                session.commit()
+            body = _summary(case, f"Opslag {n}.")
+            etag = direct(lambda s, body=body, etag=etag: s.save(made.id, body, (etag,))).etag
             # Two more reads before the next save: one of them began after this commit.
             wanted = len(seen) + 2
             deadline = time.monotonic() + 30
@@ -185,9 +140,7 @@ def test_reads_during_saves_always_show_the_contents_of_their_own_revision(
 
     def read_until_done() -> None:
         while not done.is_set():
-            with Session(engine) as session:
-                read = service(session).read(made.id)
-                session.commit()
+            read = direct(lambda s: s.read(made.id))
             seen.append((read.revision, read.body.assessment.summary))
 
     threads = [threading.Thread(target=save_all)] + [

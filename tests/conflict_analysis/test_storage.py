@@ -4,7 +4,6 @@ itself, and two saves racing in separate transactions cannot both win."""
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -15,17 +14,12 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 import kb.models  # noqa: F401  (every table on the metadata, as Alembic sees it)
-from kb.access import Caller, CurrentUser
-from kb.conflict_analysis.advisor import Advisor
 from kb.conflict_analysis.models import Analysis, AnalysisVersion
-from kb.conflict_analysis.service import AnalysisService
 from kb.db import Base
 from kb.errors import StaleVersionError
-from kb.interventions.catalogue import Catalogue
 from kb.search.base import SearchBackend
-from tests.conflict_analysis.helpers import API, Raad
-from tests.factories import OFFICE, another_case
-from tests.helpers import Person
+from tests.conflict_analysis.helpers import API, Direct, Raad
+from tests.factories import another_case
 
 OURS = {"analysis", "analysis_version", "analysis_comment", "due_notice"}
 
@@ -91,27 +85,17 @@ def test_the_database_lets_a_draft_change_and_a_closed_case_be_purged(
 
 
 def test_two_saves_racing_in_their_own_transactions_cannot_both_win(
-    case: dict[str, Any],
-    prepared: tuple[Engine, SearchBackend],
-    user_factory: Callable[..., Person],
-    kb_catalogue: Catalogue,
+    case: dict[str, Any], prepared: tuple[Engine, SearchBackend], direct: Direct
 ) -> None:
     engine, _ = prepared
-    person = user_factory("raadsonderzoeker", office=OFFICE)
-    caller = Caller(
-        CurrentUser(id=person.id, username=person.username, role=person.role, office=OFFICE)
-    )
-    advisor = Advisor(kb_catalogue)
-    with Session(engine) as session:
-        made = AnalysisService(session, advisor, caller).create(case)
-        session.commit()
+    made = direct(lambda service: service.create(case))
     start = threading.Barrier(2)
     outcomes: dict[str, str] = {}
 
     def save(summary: str) -> None:
         body = {**case, "assessment": {**case["assessment"], "summary": summary}}
         with Session(engine) as session:
-            service = AnalysisService(session, advisor, caller)
+            service = direct.service(session)
             start.wait()
             try:
                 service.save(made.id, body, (made.etag,))

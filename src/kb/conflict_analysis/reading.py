@@ -25,7 +25,7 @@ import weakref
 from collections import OrderedDict
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import Any
 
 from sqlalchemy import Connection, Engine, Row, bindparam, select
@@ -116,6 +116,8 @@ class Contents:
     comments: tuple[Comment, ...]
 
 
+# A version's own columns in its head: every field of `VersionHead` but the approver's name.
+_VERSION_COLUMNS = tuple(f.name for f in fields(VersionHead) if f.name != "approver")
 _AUTHOR = aliased(Account, name="author")
 _APPROVER = aliased(Account, name="approver")
 _HEADS = (
@@ -128,20 +130,7 @@ _HEADS = (
         _AUTHOR.username.label("author_username"),
         _AUTHOR.display_name.label("author_display_name"),
         _AUTHOR.role.label("author_role"),
-        AnalysisVersion.id,
-        AnalysisVersion.version,
-        AnalysisVersion.revision,
-        AnalysisVersion.status,
-        AnalysisVersion.case_number,
-        AnalysisVersion.court,
-        AnalysisVersion.final_advice,
-        AnalysisVersion.deviation_reason,
-        AnalysisVersion.complete,
-        AnalysisVersion.evaluated_on,
-        AnalysisVersion.created_at,
-        AnalysisVersion.updated_at,
-        AnalysisVersion.submitted_at,
-        AnalysisVersion.approved_at,
+        *(getattr(AnalysisVersion, name) for name in _VERSION_COLUMNS),
         _APPROVER.username.label("approver_username"),
         _APPROVER.display_name.label("approver_display_name"),
         _APPROVER.role.label("approver_role"),
@@ -207,22 +196,13 @@ def _version_head(row: Row[Any]) -> VersionHead:
     approver = None
     if row.approver_username is not None:
         approver = Person(row.approver_username, row.approver_display_name, row.approver_role)
+    return _head(row, approver)
+
+
+def _head(version: Row[Any] | AnalysisVersion, approver: Person | None) -> VersionHead:
+    """A version's head from a row of `_HEADS` or an ORM object: their names are the same."""
     return VersionHead(
-        id=row.id,
-        version=row.version,
-        revision=row.revision,
-        status=row.status,
-        case_number=row.case_number,
-        court=row.court,
-        final_advice=row.final_advice,
-        deviation_reason=row.deviation_reason,
-        complete=row.complete,
-        evaluated_on=row.evaluated_on,
-        created_at=row.created_at,
-        updated_at=row.updated_at,
-        submitted_at=row.submitted_at,
-        approved_at=row.approved_at,
-        approver=approver,
+        **{name: getattr(version, name) for name in _VERSION_COLUMNS}, approver=approver
     )
 
 
@@ -241,23 +221,7 @@ def head_of(analysis: Analysis) -> CaseHead:
 def version_head_of(version: AnalysisVersion) -> VersionHead:
     """The head of a version the ORM has loaded (the writes' path)."""
     approver = version.approver
-    return VersionHead(
-        id=version.id,
-        version=version.version,
-        revision=version.revision,
-        status=version.status,
-        case_number=version.case_number,
-        court=version.court,
-        final_advice=version.final_advice,
-        deviation_reason=version.deviation_reason,
-        complete=version.complete,
-        evaluated_on=version.evaluated_on,
-        created_at=version.created_at,
-        updated_at=version.updated_at,
-        submitted_at=version.submitted_at,
-        approved_at=version.approved_at,
-        approver=_person(approver) if approver is not None else None,
-    )
+    return _head(version, _person(approver) if approver is not None else None)
 
 
 def _person(account: Account) -> Person:
