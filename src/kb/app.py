@@ -27,6 +27,7 @@ from kb.auth.routes import (
     AdminApi,
     AuthApi,
     AuthPages,
+    OwnAccountPages,
     auth_template_globals,
 )
 from kb.auth.service import AuthConfig, UserLookup
@@ -254,6 +255,7 @@ def create_app(
             EditorPages,
             AuthPages,
             ActivationPages,
+            OwnAccountPages,
             AuthApi,
             AccountPages,
             AdminApi,

@@ -33,7 +33,7 @@ from kb.errors import (
     InvalidInputError,
     TooManyAttemptsError,
 )
-from kb.web.auth import client_address, current_user, requires
+from kb.web.auth import client_address, current_user, requires, requires_sign_in
 from kb.web.operations import operation
 from kb.web.pages import (
     NO_STORE,
@@ -53,6 +53,7 @@ __all__ = [
     "AdminApi",
     "AuthApi",
     "AuthPages",
+    "OwnAccountPages",
     "auth_template_globals",
 ]
 
@@ -190,6 +191,101 @@ class ActivationPages(Controller):
         except InvalidInputError as exc:
             return _activation_form(token, account, exc.errors, 422)
         return page("auth/activated.html", headers=NO_STORE, account=activated)
+
+
+# --- One's own account -------------------------------------------------------------------
+
+
+def _own_account_form(
+    account: AccountOut,
+    errors: list[FieldError],
+    status_code: int = 200,
+    notice: str | None = None,
+    email: str | None = None,
+) -> Template:
+    return page(
+        "auth/account.html",
+        status_code,
+        NO_STORE,
+        account=account,
+        errors=errors,
+        notice=notice,
+        email=account.email if email is None else email,
+        min_password_length=MIN_PASSWORD_LENGTH,
+    )
+
+
+class OwnAccountPages(Controller):
+    """Mijn account: any signed-in user changes their own password and notice address."""
+
+    path = "/account"
+    include_in_schema = False
+    dependencies = _SERVICE
+    guards = [requires_sign_in]
+
+    @get("/", sync_to_thread=True)
+    def account(
+        self,
+        request: Request[Any, Any, Any],
+        service: NamedDependency[AccountService],
+        caller: NamedDependency[Caller],
+    ) -> Template:
+        own = service.own_account(caller.user)
+        return _own_account_form(own, [], notice=take_notice(request))
+
+    @post("/wachtwoord", sync_to_thread=True)
+    def change_password(
+        self,
+        request: Request[Any, Any, Any],
+        service: NamedDependency[AccountService],
+        caller: NamedDependency[Caller],
+        data: FormData,
+    ) -> Template | Redirect:
+        values = first_values(data)
+        try:
+            session_data = service.change_password(
+                caller.user,
+                values.get("current_password", ""),
+                values.get("new_password", ""),
+                values.get("new_password_repeat", ""),
+                address=caller.address,
+            )
+        except InvalidInputError as exc:
+            return _own_account_form(service.own_account(caller.user), exc.errors, 422)
+        except TooManyAttemptsError as exc:
+            errors = [FieldError(("current_password",), exc.detail)]
+            form = _own_account_form(service.own_account(caller.user), errors, 429)
+            form.headers["Retry-After"] = str(exc.retry_after)
+            return form
+        # This session goes on under a new id; the others ended with the old password.
+        start_session(request, {**session_data, "at": request.session.get("at")})
+        return redirect_with_notice(
+            request,
+            "/account",
+            "Uw wachtwoord is gewijzigd. Op andere apparaten bent u afgemeld, en uw API-tokens "
+            "werken niet meer.",
+        )
+
+    @post("/e-mail", sync_to_thread=True)
+    def set_email(
+        self,
+        request: Request[Any, Any, Any],
+        service: NamedDependency[AccountService],
+        caller: NamedDependency[Caller],
+        data: FormData,
+    ) -> Template | Redirect:
+        given = first_values(data).get("email", "")
+        try:
+            changed = service.set_email(caller.user, given, address=caller.address)
+        except InvalidInputError as exc:
+            own = service.own_account(caller.user)
+            return _own_account_form(own, exc.errors, 422, email=given)
+        notice = (
+            "Uw e-mailadres voor meldingen is opgeslagen."
+            if changed.email
+            else "U krijgt geen e-mailmeldingen meer: er staat geen e-mailadres bij uw account."
+        )
+        return redirect_with_notice(request, "/account", notice)
 
 
 # --- Token API ----------------------------------------------------------------------------

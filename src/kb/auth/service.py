@@ -25,6 +25,7 @@ from kb.auth.schemas import (
     NewAccount,
     NewInvitation,
     TokenOut,
+    parse_email,
     password_problem,
 )
 from kb.auth.security import (
@@ -411,6 +412,66 @@ class AccountService:
         now = self._clock()
         self._audit("auth.sign_in", account.username, account, address, {"via": "web"}, now=now)
         return {"uid": account.id, "av": account.auth_version, "at": int(now.timestamp())}
+
+    # --- One's own account -------------------------------------------------------------
+
+    def change_password(
+        self, user: CurrentUser, current: str, new: str, repeat: str, *, address: str | None
+    ) -> dict[str, int]:
+        """The signed-in user changes their own password, knowing the current one (counted as
+        a sign-in attempt, so it cannot be guessed here either). Every other session and every
+        API token of the account stop working; returns the data of the page session that
+        continues, with the moment of signing in unchanged (the absolute limit still counts).
+
+        Raises:
+            InvalidInputError: the current password is wrong, or the new one is weak, differs
+                from its repetition or is the current one.
+            TooManyAttemptsError: too many wrong passwords recently.
+        """
+        try:
+            account = self.authenticate(user.username, current, address=address, via="web")
+        except InvalidCredentialsError:
+            wrong = FieldError(("current_password",), "Dit is niet uw huidige wachtwoord.")
+            raise InvalidInputError("Het wachtwoord is niet gewijzigd.", [wrong]) from None
+        problem = self._new_password_problem(account, new, repeat)
+        if problem is not None:
+            raise InvalidInputError("Het wachtwoord is niet gewijzigd.", [problem])
+        account.password_hash = self._config.passwords.hash(new)
+        account.auth_version += 1  # every other session made before now no longer matches
+        revoked = self._session.execute(delete(ApiToken).where(ApiToken.account_id == account.id))
+        tokens = int(getattr(revoked, "rowcount", 0) or 0)
+        detail = {"via": "web", "tokens_revoked": tokens}
+        self._audit("account.password_change", account.username, user, address, detail)
+        return {"uid": account.id, "av": account.auth_version}
+
+    def _new_password_problem(self, account: Account, new: str, repeat: str) -> FieldError | None:
+        problem = password_problem(new, (account.username, account.role))
+        if problem is not None:
+            return FieldError(("new_password",), problem)
+        if new != repeat:
+            return FieldError(
+                ("new_password_repeat",), "De twee nieuwe wachtwoorden zijn niet gelijk."
+            )
+        if self._config.passwords.verify(account.password_hash, new):
+            return FieldError(("new_password",), "Kies een ander wachtwoord dan uw huidige.")
+        return None
+
+    def own_account(self, user: CurrentUser) -> AccountOut:
+        """The signed-in user's own account, as its page shows it."""
+        return AccountOut.model_validate(self._account(user.username))
+
+    def set_email(self, user: CurrentUser, value: Any, *, address: str | None) -> AccountOut:
+        """The signed-in user sets (or, empty, removes) the address of their e-mail notices.
+        Audited without the address itself."""
+        errors: list[FieldError] = []
+        email = parse_email(value, errors)
+        if errors:
+            raise InvalidInputError("Het e-mailadres is niet opgeslagen.", errors)
+        account = self._account(user.username)
+        account.email = email
+        detail = {"via": "web", "email": email is not None}
+        self._audit("account.email", account.username, user, address, detail)
+        return AccountOut.model_validate(account)
 
     def sign_out(self, user: CurrentUser, *, address: str | None) -> None:
         self._audit(
