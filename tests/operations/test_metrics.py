@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import time
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -40,6 +41,21 @@ def _samples(url: str) -> dict[str, list[tuple[dict[str, str], float]]]:
     return found
 
 
+def _scraped_until_counted(
+    url: str, answered: int
+) -> dict[str, list[tuple[dict[str, str], float]]]:
+    """The metrics, once they count at least `answered` requests besides the readiness checks
+    (each worker writes its own file; a few seconds at most on a loaded machine)."""
+    deadline = time.monotonic() + 10
+    while True:
+        samples = _samples(url)
+        requests = samples.get("kb_http_requests_total", [])
+        counted = sum(v for labels, v in requests if labels["route"] != "/api/v1/health")
+        if counted >= answered or time.monotonic() > deadline:
+            return samples
+        time.sleep(0.1)
+
+
 def _value(samples: list[tuple[dict[str, str], float]], **labels: str) -> float:
     return sum(v for have, v in samples if all(have.get(k) == w for k, w in labels.items()))
 
@@ -55,7 +71,7 @@ def test_metrics_of_every_worker_scraped_and_parsed(tmp_path: Path) -> None:
         wrong = {"username": "rechter", "password": "niet-het-wachtwoord"}
         assert _get(f"{url}/api/v1/auth/token", wrong) == 401
         assert _get(f"{url}/api/v1/auth/token", wrong) == 401
-        samples = _samples(f"http://127.0.0.1:{port}/metrics")
+        samples = _scraped_until_counted(f"http://127.0.0.1:{port}/metrics", 12 + 3 + 2)
 
     requests = samples["kb_http_requests_total"]
     search = {"method": "GET", "route": "/api/v1/interventions", "status": "200"}
