@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import (
     JSON,
+    Connection,
     DateTime,
     Engine,
     LargeBinary,
@@ -42,6 +43,7 @@ __all__ = [
     "make_engine",
     "migrate",
     "read_meta",
+    "standalone",
     "write_meta",
 ]
 
@@ -132,6 +134,16 @@ def make_engine(settings: Settings) -> Engine:
     # A server that stops answering must fail a request within seconds (a 503), not hang it.
     connect_args = {} if "connect_timeout" in url else {"connect_timeout": CONNECT_TIMEOUT_S}
     return create_engine(url, pool_pre_ping=False, connect_args=connect_args, hide_parameters=True)
+
+
+@contextmanager
+def standalone(engine: Engine) -> Iterator[Connection]:
+    """A connection for statements that each stand alone: without a transaction, each is one
+    round trip instead of three (BEGIN, the statement, and the ROLLBACK or COMMIT after it).
+    Hot reads use it: a request's user by its token, an analysis's versions."""
+    with engine.connect() as connection:
+        connection.execution_options(isolation_level="AUTOCOMMIT")
+        yield connection
 
 
 def alembic_config(engine: Engine) -> AlembicConfig:

@@ -112,8 +112,8 @@ def test_contents_refuse_a_head_that_is_no_longer_current(
 
 
 def test_no_such_analysis_has_no_heads(prepared: tuple[Engine, SearchBackend]) -> None:
+    # Ids beyond the database's integers never get here: the web edge answers them (finding 5).
     with prepared[0].connect() as connection:
-        assert heads(connection, 2**31) is None
         assert heads(connection, 987_654_321) is None
 
 

@@ -33,7 +33,7 @@ import os
 import queue
 import threading
 import time
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -165,19 +165,19 @@ def _chain(connection: Connection, entries: Sequence[AuditEntry]) -> None:
         entry.hash = prev_hash = entry_hash(prev_hash, entry)
 
 
-def _append(connection: Connection, entries: Sequence[AuditEntry]) -> None:
-    """Lock the chain, chain `entries` to its head and insert them, in `connection`'s transaction."""
+def _append(
+    connection: Connection,
+    entries: Sequence[AuditEntry] | Callable[[], Sequence[AuditEntry]],
+) -> None:
+    """Lock the chain, chain `entries` to its head and insert them, in `connection`'s
+    transaction. `entries` may be a function, called once the lock is held."""
     started = time.perf_counter()
     _lock_chain(connection)
-    _insert_chained(connection, entries)
-    AUDIT_APPEND_SECONDS.observe(time.perf_counter() - started)
-
-
-def _insert_chained(connection: Connection, entries: Sequence[AuditEntry]) -> None:
-    """Chain `entries` to the head and insert them (the chain must be locked)."""
-    _chain(connection, entries)
-    rows = [{key: getattr(entry, key) for key in _COLUMNS} for entry in entries]
+    appended = entries() if callable(entries) else entries
+    _chain(connection, appended)
+    rows = [{key: getattr(entry, key) for key in _COLUMNS} for entry in appended]
     connection.execute(insert(AuditEntry), rows)
+    AUDIT_APPEND_SECONDS.observe(time.perf_counter() - started)
 
 
 def record(
@@ -361,13 +361,13 @@ class Appender:
             done.set_result(None)
 
     def _commit(self, batch: list[_Batch], gather: bool) -> None:
-        with self._engine.begin() as connection:
-            started = time.perf_counter()
-            _lock_chain(connection)
+        def gathered() -> list[AuditEntry]:
             if gather:
                 self._gather(batch)
-            _insert_chained(connection, [entry for entries, _ in batch for entry in entries])
-            AUDIT_APPEND_SECONDS.observe(time.perf_counter() - started)
+            return [entry for entries, _ in batch for entry in entries]
+
+        with self._engine.begin() as connection:
+            _append(connection, gathered)
 
 
 @dataclass(frozen=True)

@@ -37,6 +37,7 @@ from kb.auth.security import (
     token_digest,
 )
 from kb.clock import utcnow
+from kb.db import standalone
 from kb.errors import (
     ConflictError,
     FieldError,
@@ -578,9 +579,6 @@ class UserLookup:
     def _first(
         self, query: Select[Any], parameters: dict[str, Any], via: Literal["session", "token"]
     ) -> CurrentUser | None:
-        # One statement needs no transaction: without one it is one round trip, not three
-        # (BEGIN, the query, the ROLLBACK when the connection goes back to the pool).
-        with self._engine.connect() as connection:
-            connection.execution_options(isolation_level="AUTOCOMMIT")
+        with standalone(self._engine) as connection:
             row = connection.execute(query, parameters).first()
         return None if row is None else CurrentUser(**row._mapping, via=via)

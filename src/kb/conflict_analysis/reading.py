@@ -22,7 +22,6 @@ from __future__ import annotations
 import datetime as dt
 import threading
 import weakref
-from collections import OrderedDict
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, fields
@@ -35,6 +34,8 @@ from kb.auth.models import Account
 from kb.conflict_analysis.models import Analysis, AnalysisComment, AnalysisVersion
 from kb.conflict_analysis.responses import Comment, Missing
 from kb.conflict_analysis.schemas import AnalysisBody, DraftBody, Recommendation
+from kb.db import standalone
+from kb.recent import Recent
 
 __all__ = [
     "CaseHead",
@@ -53,6 +54,8 @@ __all__ = [
 # How many versions' parsed contents each database keeps: a court's open cases many times over;
 # a version's contents are some tens of kilobytes once parsed.
 CACHE_SIZE = 256
+# What names a version's contents as they stand: its id, revision and last change.
+_Key = tuple[int, int, dt.datetime]
 
 
 @dataclass(frozen=True)
@@ -101,7 +104,7 @@ class VersionHead:
         return f'"{self.version}-{self.revision}"'
 
     @property
-    def key(self) -> tuple[int, int, dt.datetime]:
+    def key(self) -> _Key:
         """What names this version's contents as they stand (see the module)."""
         return (self.id, self.revision, self.updated_at)
 
@@ -164,23 +167,19 @@ _CONTENTS = (
 def reading(session: Session) -> Iterator[Connection]:
     """A connection for the statements of a read, each of which stands alone (`contents`
     checks the revision it reads): the session's own once it has begun a transaction, else one
-    without a transaction, so that each statement is one round trip instead of three (BEGIN, the
-    statement, COMMIT)."""
+    without a transaction (`kb.db.standalone`)."""
     if session.in_transaction():
         yield session.connection()
         return
     engine = session.get_bind()
     assert isinstance(engine, Engine), "an analysis session is bound to an engine"
-    with engine.connect() as connection:
-        connection.execution_options(isolation_level="AUTOCOMMIT")
+    with standalone(engine) as connection:
         yield connection
 
 
 def heads(connection: Connection, analysis_id: int) -> tuple[CaseHead, list[VersionHead]] | None:
     """The analysis and all its versions in version order; None when there is no such
-    analysis (ids beyond the database's integers included)."""
-    if not -(2**31) <= analysis_id < 2**31:
-        return None
+    analysis."""
     rows = connection.execute(_HEADS, {"analysis_id": analysis_id}).all()
     if not rows:
         return None
@@ -228,39 +227,16 @@ def _person(account: Account) -> Person:
     return Person(account.username, account.display_name, account.role)
 
 
-class _Kept:
-    """A small least-recently-used store of parsed contents, safe across request threads."""
-
-    def __init__(self, size: int) -> None:
-        self._size = size
-        self._items: OrderedDict[tuple[int, int, dt.datetime], Contents] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, key: tuple[int, int, dt.datetime]) -> Contents | None:
-        with self._lock:
-            found = self._items.get(key)
-            if found is not None:
-                self._items.move_to_end(key)
-            return found
-
-    def put(self, key: tuple[int, int, dt.datetime], value: Contents) -> None:
-        with self._lock:
-            self._items[key] = value
-            self._items.move_to_end(key)
-            while len(self._items) > self._size:
-                self._items.popitem(last=False)
-
-
 # One store per database: tests and tools open several, whose ids and revisions coincide.
-_KEPT: weakref.WeakKeyDictionary[Engine, _Kept] = weakref.WeakKeyDictionary()
+_KEPT: weakref.WeakKeyDictionary[Engine, Recent[_Key, Contents]] = weakref.WeakKeyDictionary()
 _KEPT_LOCK = threading.Lock()
 
 
-def _kept(engine: Engine) -> _Kept:
+def _kept(engine: Engine) -> Recent[_Key, Contents]:
     with _KEPT_LOCK:
         kept = _KEPT.get(engine)
         if kept is None:
-            kept = _KEPT[engine] = _Kept(CACHE_SIZE)
+            kept = _KEPT[engine] = Recent(CACHE_SIZE)
         return kept
 
 

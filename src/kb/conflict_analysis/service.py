@@ -502,44 +502,47 @@ class AnalysisService:
         """The version to read (as `read` chooses it), the versions the caller may read, and
         the chosen one's contents, all as of one revision (`reading`)."""
         for _ in range(_READ_TRIES):
-            case, versions = self._readable_heads(connection, analysis_id, version)
-            readable = self._readable_of(case, versions)
-            chosen = [v for v in readable if version is None or v.version == version][-1]
+            found = heads(connection, analysis_id)
+            case, versions = found if found is not None else (None, [])
+            readable, chosen = self._choose(analysis_id, version, "analysis.read", case, versions)
+            assert case is not None  # `_choose` refuses a missing analysis
             try:
                 return case, chosen, readable, contents(connection, chosen)
             except ChangedWhileReading:
                 continue
         raise ConflictError("Deze analyse verandert op dit moment; probeer het zo opnieuw.")
 
-    def _readable_heads(
-        self, connection: Connection, analysis_id: int, version: int | None
-    ) -> tuple[CaseHead, list[VersionHead]]:
-        """`_readable` for reading only: one statement, no ORM objects (`reading.heads`)."""
-        found = heads(connection, analysis_id)
-        readable = self._readable_of(found[0], found[1]) if found is not None else []
-        if version is not None:
-            readable = [v for v in readable if v.version == version]
-        if found is None or not readable:
-            self._refused(analysis_id, version, "analysis.read")
-            raise NotFoundError(_NOT_FOUND)
-        return found
-
     def _readable(
         self, analysis_id: int, version: int | None, asked: str = "analysis.read"
     ) -> tuple[Analysis, AnalysisVersion]:
+        """`_current` for a change: the analysis and its versions through the ORM."""
         analysis = self.session.scalar(
             select(Analysis)
             .where(Analysis.id == analysis_id)
             .options(selectinload(Analysis.versions))
         )
-        readable = self._readable_versions(analysis) if analysis is not None else []
-        if version is not None:
-            readable = [v for v in readable if v.version == version]
-        if analysis is None or not readable:
+        versions = analysis.versions if analysis is not None else []
+        _, chosen = self._choose(analysis_id, version, asked, analysis, versions)
+        assert analysis is not None  # `_choose` refuses a missing analysis
+        return analysis, chosen
+
+    def _choose(
+        self,
+        analysis_id: int,
+        version: int | None,
+        asked: str,
+        case: CaseHead | Analysis | None,
+        versions: list[V],
+    ) -> tuple[list[V], V]:
+        """The versions the caller may read and the one asked for (without `version`, the
+        newest); refused and audited when there is none, as when there is no analysis at all."""
+        readable = self._readable_of(case, versions) if case is not None else []
+        matching = [v for v in readable if version is None or v.version == version]
+        if not matching:
             self._refused(analysis_id, version, asked)
             # The same answer for "no such analysis" and "not yours": nobody learns it exists.
             raise NotFoundError(_NOT_FOUND)
-        return analysis, readable[-1]
+        return readable, matching[-1]
 
     def _for_change(
         self, analysis_id: int, rule: CaseRule, needed: AnalysisStatus, asked: str

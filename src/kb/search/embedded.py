@@ -8,15 +8,16 @@ import os
 import shutil
 import threading
 import time
-from collections import Counter, OrderedDict
+from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Generic, TypeVar
+from typing import Any
 
 import msgspec
 import tantivy
 
+from kb.recent import Recent
 from kb.search.analysis import (
     MATCH_ALL,
     MATCH_ANY,
@@ -99,36 +100,6 @@ ALL_WORDS_BONUS = 1000.0
 MAX_BONUS_GROUPS = 3
 # The groups a relaxed query requires, by position; None: every group.
 Required = tuple[int, ...] | None
-K = TypeVar("K")
-V = TypeVar("V")
-
-
-class _Recent(Generic[K, V]):
-    """The most recently used answers, at most `size` of them (0: none), safe across threads."""
-
-    def __init__(self, size: int) -> None:
-        self.size = size
-        self._items: OrderedDict[K, V] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, key: K) -> V | None:
-        with self._lock:
-            found = self._items.get(key)
-            if found is not None:
-                self._items.move_to_end(key)
-            return found
-
-    def put(self, key: K, value: V) -> None:
-        if not self.size:
-            return
-        with self._lock:
-            self._items[key] = value
-            if len(self._items) > self.size:
-                self._items.popitem(last=False)
-
-    def clear(self) -> None:
-        with self._lock:
-            self._items.clear()
 
 
 def _schema() -> tantivy.Schema:
@@ -269,10 +240,10 @@ class EmbeddedBackend:
                 every query ever asked.
         """
         self.index_dir = index_dir
-        self._facet_cache: _Recent[
+        self._facet_cache: Recent[
             tuple[str | None, tuple[Any, ...], Required], dict[str, dict[str, int]]
-        ] = _Recent(facet_cache)
-        self._results: _Recent[tuple[str | None, SearchQuery], SearchResult] = _Recent(result_cache)
+        ] = Recent(facet_cache)
+        self._results: Recent[tuple[str | None, SearchQuery], SearchResult] = Recent(result_cache)
         self.config = config
         self.analyzer = DutchAnalyzer(config)
         self.schema = _schema()
